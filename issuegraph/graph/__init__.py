@@ -1,0 +1,1 @@
+"""Pure functions of stored data: references, the networkx graph, error signatures, clusters."""

@@ -1,0 +1,1 @@
+"""Markdown archive reports: deterministic renderings of clusters and the graph."""

@@ -1,0 +1,510 @@
+"""The store: the only module that speaks SQL.
+
+One SQLite file (default ``.issuegraph/issuegraph.db``, or ``$ISSUEGRAPH_DB``) holds what the
+crawler fetched, with each object's raw JSON so later stages can re-derive anything, the crawl
+cursors that make nightly runs incremental and killed runs resumable, and the cluster runs.
+
+Writes are grouped by the caller in ``with store.transaction():`` blocks (one per fetched page),
+so a crawl killed at any moment leaves either all of a page, with its cursor, or none of it.
+Upserts are keyed on GitHub's own identities, so a page written twice is written once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DiskFullError, StoreCorruptError, StoreError, StoreLockedError
+from .models import Comment, Issue, IssueRef, TimelineEvent
+
+DEFAULT_DB = Path(".issuegraph") / "issuegraph.db"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS repos (
+    full_name          TEXT PRIMARY KEY,
+    raw                TEXT,
+    crawl_since        TEXT,     -- incremental cursor: items updated at/after this were not yet seen
+    last_crawled_at    TEXT,     -- end of the last successful crawl
+    last_crawl_requests INTEGER,
+    last_crawl_points   INTEGER
+);
+CREATE TABLE IF NOT EXISTS crawl_progress (
+    repo        TEXT NOT NULL,
+    stream      TEXT NOT NULL,   -- e.g. 'issues', 'pull_requests', 'overflow'
+    cursor      TEXT,            -- opaque page cursor to resume from
+    state       TEXT NOT NULL DEFAULT '{}',  -- JSON: whatever else the stream needs to resume
+    PRIMARY KEY (repo, stream)
+);
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id          INTEGER PRIMARY KEY,
+    repo        TEXT NOT NULL,
+    mode        TEXT NOT NULL,   -- full | incremental | walk
+    since       TEXT,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    status      TEXT NOT NULL,   -- running | done | interrupted | failed
+    requests    INTEGER NOT NULL DEFAULT 0,
+    points      INTEGER NOT NULL DEFAULT 0,
+    items       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS issues (
+    repo          TEXT NOT NULL,
+    number        INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    state_reason  TEXT,
+    author        TEXT,
+    labels        TEXT NOT NULL,   -- JSON array
+    created_at    TEXT,
+    updated_at    TEXT,
+    closed_at     TEXT,
+    merged_at     TEXT,
+    merged        INTEGER,
+    reactions     TEXT NOT NULL,   -- JSON object
+    comment_count INTEGER NOT NULL,
+    url           TEXT,
+    node_id       TEXT,
+    crawled       INTEGER NOT NULL,
+    raw           TEXT NOT NULL,
+    PRIMARY KEY (repo, number)
+);
+CREATE TABLE IF NOT EXISTS comments (
+    repo        TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    id          INTEGER NOT NULL,
+    author      TEXT,
+    body        TEXT NOT NULL,
+    created_at  TEXT,
+    updated_at  TEXT,
+    reactions   TEXT NOT NULL,
+    url         TEXT,
+    node_id     TEXT,
+    raw         TEXT NOT NULL,
+    PRIMARY KEY (repo, id)
+);
+CREATE INDEX IF NOT EXISTS comments_by_issue ON comments (repo, number);
+CREATE TABLE IF NOT EXISTS timeline_events (
+    repo          TEXT NOT NULL,
+    number        INTEGER NOT NULL,
+    key           TEXT NOT NULL,
+    event         TEXT NOT NULL,
+    actor         TEXT,
+    created_at    TEXT,
+    other_repo    TEXT,
+    other_number  INTEGER,
+    will_close    INTEGER,
+    state_reason  TEXT,
+    commit_id     TEXT,
+    rename_from   TEXT,
+    rename_to     TEXT,
+    raw           TEXT NOT NULL,
+    PRIMARY KEY (repo, number, key)
+);
+CREATE INDEX IF NOT EXISTS timeline_by_other ON timeline_events (other_repo, other_number);
+CREATE TABLE IF NOT EXISTS http_cache (
+    url   TEXT PRIMARY KEY,      -- path + query, never a token
+    etag  TEXT NOT NULL,
+    body  TEXT NOT NULL
+);
+"""
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("ISSUEGRAPH_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def _translate(exc: sqlite3.Error, path: Path | str) -> StoreError:
+    """Map sqlite's many failure strings onto the errors a user can act on."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreLockedError(f"the database {path} is locked by another issuegraph process; wait for it to finish")
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFullError(f"the disk holding {path} is full; free some space and rerun (nothing committed is lost)")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreCorruptError(
+            f"{path} is not a usable issuegraph database ({exc}); move it aside and crawl again"
+        )
+    if "unable to open" in text or "readonly" in text:
+        return StoreError(f"cannot open {path} for writing ({exc}); check the path and its permissions")
+    return StoreError(f"database error in {path}: {exc}")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class RepoStats:
+    repo: str
+    issues: int
+    pull_requests: int
+    comments: int
+    timeline: dict[str, int]
+    last_crawled_at: str | None
+    last_crawl_requests: int | None
+    last_crawl_points: int | None
+
+
+class Store:
+    """A handle on one SQLite store. Use as a context manager or call ``close()``."""
+
+    def __init__(self, path: Path | str = ":memory:") -> None:
+        self.path = path
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(_SCHEMA)
+            self._check_version()
+        except sqlite3.Error as exc:
+            raise _translate(exc, path) from None
+        self._depth = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _check_version(self) -> None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer issuegraph (schema {row['value']}); upgrade issuegraph"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all. Nested blocks join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+        self._depth = 1
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self.db.execute("ROLLBACK")
+            raise _translate(exc, self.path) from None
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.db.execute("ROLLBACK")
+                raise _translate(exc, self.path) from None
+        finally:
+            self._depth = 0
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, tuple(params))
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+
+    def _many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        try:
+            self.db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+
+    # -- saving ----------------------------------------------------------------------------
+    def save_issues(self, issues: Iterable[Issue]) -> None:
+        """Upsert issues. A stub (``crawled=False``) never overwrites a crawled row."""
+        rows = [
+            (
+                i.repo, i.number, i.kind, i.title, i.body, i.state, i.state_reason, i.author,
+                _dumps(list(i.labels)), i.created_at, i.updated_at, i.closed_at, i.merged_at,
+                None if i.merged is None else int(i.merged), _dumps(i.reactions), i.comment_count,
+                i.url, i.node_id, int(i.crawled), _dumps(i.raw),
+            )
+            for i in issues
+        ]
+        self._many(
+            """INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(repo, number) DO UPDATE SET
+                 kind=excluded.kind, title=excluded.title, body=excluded.body, state=excluded.state,
+                 state_reason=excluded.state_reason, author=excluded.author, labels=excluded.labels,
+                 created_at=excluded.created_at, updated_at=excluded.updated_at,
+                 closed_at=excluded.closed_at, merged_at=excluded.merged_at, merged=excluded.merged,
+                 reactions=excluded.reactions, comment_count=excluded.comment_count, url=excluded.url,
+                 node_id=excluded.node_id, crawled=excluded.crawled, raw=excluded.raw
+               WHERE excluded.crawled = 1 OR issues.crawled = 0""",
+            rows,
+        )
+
+    def save_comments(self, comments: Iterable[Comment]) -> None:
+        self._many(
+            """INSERT INTO comments VALUES (?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(repo, id) DO UPDATE SET
+                 number=excluded.number, author=excluded.author, body=excluded.body,
+                 created_at=excluded.created_at, updated_at=excluded.updated_at,
+                 reactions=excluded.reactions, url=excluded.url, node_id=excluded.node_id,
+                 raw=excluded.raw""",
+            [
+                (c.repo, c.number, c.id, c.author, c.body, c.created_at, c.updated_at,
+                 _dumps(c.reactions), c.url, c.node_id, _dumps(c.raw))
+                for c in comments
+            ],
+        )
+
+    def delete_comments_not_in(self, repo: str, number: int, keep_ids: Iterable[int]) -> None:
+        """Drop comments deleted on GitHub; called only when an issue's full comment list was read."""
+        keep = sorted(set(keep_ids))
+        marks = ",".join("?" * len(keep))
+        sql = f"DELETE FROM comments WHERE repo=? AND number=? AND id NOT IN ({marks})" if keep else \
+            "DELETE FROM comments WHERE repo=? AND number=?"
+        self._exec(sql, (repo, number, *keep))
+
+    def save_timeline_events(self, events: Iterable[TimelineEvent]) -> None:
+        self._many(
+            """INSERT INTO timeline_events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(repo, number, key) DO UPDATE SET
+                 event=excluded.event, actor=excluded.actor, created_at=excluded.created_at,
+                 other_repo=excluded.other_repo, other_number=excluded.other_number,
+                 will_close=excluded.will_close, state_reason=excluded.state_reason,
+                 commit_id=excluded.commit_id, rename_from=excluded.rename_from,
+                 rename_to=excluded.rename_to, raw=excluded.raw""",
+            [
+                (e.repo, e.number, e.key, e.event, e.actor, e.created_at,
+                 e.other.repo if e.other else None, e.other.number if e.other else None,
+                 None if e.will_close is None else int(e.will_close), e.state_reason, e.commit_id,
+                 e.rename_from, e.rename_to, _dumps(e.raw))
+                for e in events
+            ],
+        )
+
+    # -- loading ---------------------------------------------------------------------------
+    @staticmethod
+    def _issue(row: sqlite3.Row) -> Issue:
+        return Issue(
+            repo=row["repo"], number=row["number"], kind=row["kind"], title=row["title"],
+            body=row["body"], state=row["state"], state_reason=row["state_reason"],
+            author=row["author"], labels=tuple(json.loads(row["labels"])),
+            created_at=row["created_at"], updated_at=row["updated_at"], closed_at=row["closed_at"],
+            merged_at=row["merged_at"], merged=None if row["merged"] is None else bool(row["merged"]),
+            reactions=json.loads(row["reactions"]), comment_count=row["comment_count"],
+            url=row["url"], node_id=row["node_id"], crawled=bool(row["crawled"]),
+            raw=json.loads(row["raw"]),
+        )
+
+    @staticmethod
+    def _comment(row: sqlite3.Row) -> Comment:
+        return Comment(
+            repo=row["repo"], number=row["number"], id=row["id"], author=row["author"],
+            body=row["body"], created_at=row["created_at"], updated_at=row["updated_at"],
+            reactions=json.loads(row["reactions"]), url=row["url"], node_id=row["node_id"],
+            raw=json.loads(row["raw"]),
+        )
+
+    @staticmethod
+    def _event(row: sqlite3.Row) -> TimelineEvent:
+        other = IssueRef(row["other_repo"], row["other_number"]) if row["other_repo"] else None
+        return TimelineEvent(
+            repo=row["repo"], number=row["number"], key=row["key"], event=row["event"],
+            actor=row["actor"], created_at=row["created_at"], other=other,
+            will_close=None if row["will_close"] is None else bool(row["will_close"]),
+            state_reason=row["state_reason"], commit_id=row["commit_id"],
+            rename_from=row["rename_from"], rename_to=row["rename_to"], raw=json.loads(row["raw"]),
+        )
+
+    def load_issue(self, repo: str, number: int) -> Issue | None:
+        row = self._exec("SELECT * FROM issues WHERE repo=? AND number=?", (repo, number)).fetchone()
+        return self._issue(row) if row else None
+
+    def load_issues(self, repo: str | None = None, *, crawled_only: bool = True) -> list[Issue]:
+        """Issues and PRs ordered by (repo, number); stubs seen only as references are left out
+        unless ``crawled_only`` is False."""
+        where, params = [], []
+        if repo:
+            where.append("repo=?")
+            params.append(repo)
+        if crawled_only:
+            where.append("crawled=1")
+        sql = "SELECT * FROM issues" + (" WHERE " + " AND ".join(where) if where else "")
+        return [self._issue(r) for r in self._exec(sql + " ORDER BY repo, number", params)]
+
+    def load_comments(self, repo: str | None = None, number: int | None = None) -> list[Comment]:
+        where, params = [], []
+        if repo:
+            where.append("repo=?")
+            params.append(repo)
+        if number is not None:
+            where.append("number=?")
+            params.append(number)
+        sql = "SELECT * FROM comments" + (" WHERE " + " AND ".join(where) if where else "")
+        return [self._comment(r) for r in self._exec(sql + " ORDER BY repo, number, created_at, id", params)]
+
+    def load_timeline_events(self, repo: str | None = None, number: int | None = None) -> list[TimelineEvent]:
+        where, params = [], []
+        if repo:
+            where.append("repo=?")
+            params.append(repo)
+        if number is not None:
+            where.append("number=?")
+            params.append(number)
+        sql = "SELECT * FROM timeline_events" + (" WHERE " + " AND ".join(where) if where else "")
+        return [self._event(r) for r in self._exec(sql + " ORDER BY repo, number, created_at, key", params)]
+
+    def load_events_pointing_at(self, ref: IssueRef) -> list[TimelineEvent]:
+        rows = self._exec(
+            "SELECT * FROM timeline_events WHERE other_repo=? AND other_number=? ORDER BY repo, number, key",
+            (ref.repo, ref.number),
+        )
+        return [self._event(r) for r in rows]
+
+    def repos(self) -> list[str]:
+        """Repositories with at least one crawled issue, or a crawl record."""
+        rows = self._exec(
+            "SELECT full_name AS r FROM repos UNION SELECT DISTINCT repo AS r FROM issues WHERE crawled=1 ORDER BY r"
+        )
+        return [r["r"] for r in rows]
+
+    # -- crawl cursors ---------------------------------------------------------------------
+    def get_repo_cursor(self, repo: str) -> str | None:
+        row = self._exec("SELECT crawl_since FROM repos WHERE full_name=?", (repo,)).fetchone()
+        return row["crawl_since"] if row else None
+
+    def save_repo(self, repo: str, raw: dict[str, Any] | None = None) -> None:
+        self._exec(
+            """INSERT INTO repos(full_name, raw) VALUES (?, ?)
+               ON CONFLICT(full_name) DO UPDATE SET raw=COALESCE(excluded.raw, repos.raw)""",
+            (repo, _dumps(raw) if raw is not None else None),
+        )
+
+    def finish_repo_crawl(self, repo: str, *, since: str | None, finished_at: str, requests: int, points: int) -> None:
+        """Record a successful crawl: the next run asks only for what changed at/after ``since``."""
+        self.save_repo(repo)
+        self._exec(
+            """UPDATE repos SET crawl_since=?, last_crawled_at=?, last_crawl_requests=?, last_crawl_points=?
+               WHERE full_name=?""",
+            (since, finished_at, requests, points, repo),
+        )
+
+    def get_progress(self, repo: str, stream: str) -> tuple[str | None, dict[str, Any]] | None:
+        row = self._exec("SELECT cursor, state FROM crawl_progress WHERE repo=? AND stream=?", (repo, stream)).fetchone()
+        return (row["cursor"], json.loads(row["state"])) if row else None
+
+    def set_progress(self, repo: str, stream: str, cursor: str | None, state: dict[str, Any] | None = None) -> None:
+        self._exec(
+            """INSERT INTO crawl_progress(repo, stream, cursor, state) VALUES (?,?,?,?)
+               ON CONFLICT(repo, stream) DO UPDATE SET cursor=excluded.cursor, state=excluded.state""",
+            (repo, stream, cursor, _dumps(state or {})),
+        )
+
+    def clear_progress(self, repo: str) -> None:
+        self._exec("DELETE FROM crawl_progress WHERE repo=?", (repo,))
+
+    def start_run(self, repo: str, mode: str, since: str | None, started_at: str) -> int:
+        cur = self._exec(
+            "INSERT INTO crawl_runs(repo, mode, since, started_at, status) VALUES (?,?,?,?, 'running')",
+            (repo, mode, since, started_at),
+        )
+        return int(cur.lastrowid or 0)
+
+    def update_run(self, run_id: int, **fields: Any) -> None:
+        allowed = {"finished_at", "status", "requests", "points", "items"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"unknown crawl_runs fields: {sorted(bad)}")
+        sets = ", ".join(f"{k}=?" for k in fields)
+        self._exec(f"UPDATE crawl_runs SET {sets} WHERE id=?", (*fields.values(), run_id))
+
+    def load_runs(self, repo: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM crawl_runs" + (" WHERE repo=?" if repo else "") + " ORDER BY id"
+        return [dict(r) for r in self._exec(sql, (repo,) if repo else ())]
+
+    # -- conditional-request cache (REST ETags) ---------------------------------------------
+    def get_cached(self, url: str) -> tuple[str, str] | None:
+        row = self._exec("SELECT etag, body FROM http_cache WHERE url=?", (url,)).fetchone()
+        return (row["etag"], row["body"]) if row else None
+
+    def put_cached(self, url: str, etag: str, body: str) -> None:
+        self._exec(
+            "INSERT INTO http_cache(url, etag, body) VALUES (?,?,?) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, body=excluded.body",
+            (url, etag, body),
+        )
+
+    # -- stats -----------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """What the store holds, in the shape ``issuegraph stats --json`` prints."""
+        by_repo: dict[str, Any] = {}
+        for repo in self.repos():
+            by_repo[repo] = self._repo_stats(repo)
+        totals_timeline: dict[str, int] = {}
+        for r in self._exec("SELECT event, COUNT(*) AS n FROM timeline_events GROUP BY event ORDER BY event"):
+            totals_timeline[r["event"]] = r["n"]
+
+        def count(sql: str) -> int:
+            return int(self._exec(sql).fetchone()[0])
+
+        return {
+            "repos": len(by_repo),
+            "issues": count("SELECT COUNT(*) FROM issues WHERE crawled=1 AND kind='issue'"),
+            "pull_requests": count("SELECT COUNT(*) FROM issues WHERE crawled=1 AND kind='pull_request'"),
+            "comments": count("SELECT COUNT(*) FROM comments"),
+            "timeline": totals_timeline,
+            "referenced_only": count("SELECT COUNT(*) FROM issues WHERE crawled=0"),
+            "by_repo": by_repo,
+        }
+
+    def _repo_stats(self, repo: str) -> dict[str, Any]:
+        def count(sql: str) -> int:
+            return int(self._exec(sql, (repo,)).fetchone()[0])
+
+        timeline = {
+            r["event"]: r["n"]
+            for r in self._exec(
+                "SELECT event, COUNT(*) AS n FROM timeline_events WHERE repo=? GROUP BY event ORDER BY event", (repo,)
+            )
+        }
+        row = self._exec(
+            "SELECT last_crawled_at, last_crawl_requests, last_crawl_points FROM repos WHERE full_name=?", (repo,)
+        ).fetchone()
+        return {
+            "issues": count("SELECT COUNT(*) FROM issues WHERE repo=? AND crawled=1 AND kind='issue'"),
+            "pull_requests": count("SELECT COUNT(*) FROM issues WHERE repo=? AND crawled=1 AND kind='pull_request'"),
+            "comments": count("SELECT COUNT(*) FROM comments WHERE repo=?"),
+            "timeline": timeline,
+            "last_crawled_at": row["last_crawled_at"] if row else None,
+            "last_crawl_requests": row["last_crawl_requests"] if row else None,
+            "last_crawl_points": row["last_crawl_points"] if row else None,
+        }
+
+
+def open_store(path: Path | str | None = None) -> Store:
+    """Open (creating if needed) the store at ``path``, ``$ISSUEGRAPH_DB`` or the default."""
+    return Store(path if path is not None else default_db_path())

@@ -1,0 +1,82 @@
+"""The store round-trips what the crawler saves and keeps writes idempotent and atomic."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from issuegraph.errors import StoreCorruptError
+from issuegraph.models import Comment, Issue, IssueRef, TimelineEvent
+from issuegraph.store import Store
+
+
+def make_issue(number: int, *, crawled: bool = True, title: str = "A bug", kind: str = "issue") -> Issue:
+    return Issue(
+        repo="acme/widgets", number=number, kind=kind, title=title, body="body", state="open",  # type: ignore[arg-type]
+        state_reason=None, author="alice", labels=("bug",), created_at="2024-01-01T00:00:00Z",
+        updated_at="2024-01-02T00:00:00Z", closed_at=None, reactions={"+1": 2}, comment_count=1,
+        crawled=crawled, raw={"number": number},
+    )
+
+
+def test_issue_round_trips_through_the_store() -> None:
+    store = Store()
+    issue = make_issue(1)
+    store.save_issues([issue])
+    assert store.load_issue("acme/widgets", 1) == issue
+    assert store.load_issue("acme/widgets", 1).raw == {"number": 1}  # type: ignore[union-attr]
+
+
+def test_saving_the_same_page_twice_stores_it_once() -> None:
+    store = Store()
+    comment = Comment("acme/widgets", 1, 101, "bob", "me too", "2024-01-02T00:00:00Z", None)
+    event = TimelineEvent("acme/widgets", 1, "E1", "cross-referenced", "carol", "2024-01-03T00:00:00Z",
+                          other=IssueRef("acme/gadgets", 7))
+    for _ in range(2):
+        with store.transaction():
+            store.save_issues([make_issue(1)])
+            store.save_comments([comment])
+            store.save_timeline_events([event])
+    s = store.stats()
+    assert (s["issues"], s["comments"], s["timeline"]) == (1, 1, {"cross-referenced": 1})
+    assert store.load_events_pointing_at(IssueRef("acme/gadgets", 7)) == [event]
+
+
+def test_a_reference_stub_never_overwrites_a_crawled_issue() -> None:
+    store = Store()
+    store.save_issues([make_issue(1, title="real")])
+    store.save_issues([make_issue(1, crawled=False, title="stub")])
+    assert store.load_issue("acme/widgets", 1).title == "real"  # type: ignore[union-attr]
+
+
+def test_stubs_are_not_counted_as_issues() -> None:
+    store = Store()
+    store.save_issues([make_issue(1), make_issue(2, crawled=False), make_issue(3, kind="pull_request")])
+    s = store.stats()
+    assert (s["issues"], s["pull_requests"], s["referenced_only"]) == (1, 1, 1)
+
+
+def test_a_failed_transaction_leaves_nothing_behind() -> None:
+    store = Store()
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.save_issues([make_issue(1)])
+            store.set_progress("acme/widgets", "issues", "cursor-1")
+            raise RuntimeError("killed mid-page")
+    assert store.load_issues() == []
+    assert store.get_progress("acme/widgets", "issues") is None
+
+
+def test_a_file_that_is_not_a_database_is_reported_as_corrupt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreCorruptError, match="not a usable issuegraph database"):
+        Store(path)
+
+
+def test_the_store_is_a_plain_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.save_issues([make_issue(5)])
+    assert sqlite3.connect(path).execute("SELECT number FROM issues").fetchall() == [(5,)]
