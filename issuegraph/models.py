@@ -147,3 +147,22 @@ class TimelineEvent:
     @property
     def issue(self) -> IssueRef:
         return IssueRef(self.repo, self.number)
+
+
+@dataclass(frozen=True)
+class ClusterRecord:
+    """A duplicate cluster as the store keeps it and the reports read it (derived data, not GitHub's).
+
+    ``members`` are node keys (``owner/repo#N``) sorted by number and include ``canonical``;
+    ``hints`` say, per member, why it is in (which signature, which evidence, which score);
+    ``details`` is JSON the clusterer records for the reports (background signatures ignored,
+    scores, evidence edges), so every number a report prints traces back to a recorded fact.
+    """
+
+    id: str
+    repo: str
+    canonical: str
+    members: tuple[str, ...]
+    signature: str | None
+    hints: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)

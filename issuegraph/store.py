@@ -16,12 +16,11 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import DiskFullError, StoreCorruptError, StoreError, StoreLockedError
-from .models import Comment, Issue, IssueRef, TimelineEvent
+from .models import ClusterRecord, Comment, Issue, IssueRef, TimelineEvent
 
 DEFAULT_DB = Path(".issuegraph") / "issuegraph.db"
 SCHEMA_VERSION = 1
@@ -114,6 +113,24 @@ CREATE TABLE IF NOT EXISTS timeline_events (
     PRIMARY KEY (repo, number, key)
 );
 CREATE INDEX IF NOT EXISTS timeline_by_other ON timeline_events (other_repo, other_number);
+CREATE TABLE IF NOT EXISTS cluster_runs (
+    id            INTEGER PRIMARY KEY,
+    repo          TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    issue_count   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    run_id     INTEGER NOT NULL REFERENCES cluster_runs(id) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    repo       TEXT NOT NULL,
+    canonical  TEXT NOT NULL,
+    members    TEXT NOT NULL,   -- JSON array of owner/repo#N
+    signature  TEXT,
+    hints      TEXT NOT NULL,   -- JSON object
+    details    TEXT NOT NULL,   -- JSON object
+    PRIMARY KEY (run_id, id)
+);
 CREATE TABLE IF NOT EXISTS http_cache (
     url   TEXT PRIMARY KEY,      -- path + query, never a token
     etag  TEXT NOT NULL,
@@ -145,18 +162,6 @@ def _translate(exc: sqlite3.Error, path: Path | str) -> StoreError:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class RepoStats:
-    repo: str
-    issues: int
-    pull_requests: int
-    comments: int
-    timeline: dict[str, int]
-    last_crawled_at: str | None
-    last_crawl_requests: int | None
-    last_crawl_points: int | None
 
 
 class Store:
@@ -457,6 +462,58 @@ class Store:
             "INSERT INTO http_cache(url, etag, body) VALUES (?,?,?) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, body=excluded.body",
             (url, etag, body),
         )
+
+    # -- clusters --------------------------------------------------------------------------
+    def save_cluster_run(self, repo: str, rules_version: str, created_at: str, issue_count: int,
+                         clusters: Iterable[ClusterRecord]) -> int:
+        """Store one clustering of ``repo`` as the current one; older runs are kept for comparison
+        (the reports' "new since last run" reads the previous run)."""
+        with self.transaction():
+            cur = self._exec(
+                "INSERT INTO cluster_runs(repo, rules_version, created_at, issue_count) VALUES (?,?,?,?)",
+                (repo, rules_version, created_at, issue_count),
+            )
+            run_id = int(cur.lastrowid or 0)
+            self._many(
+                "INSERT INTO clusters VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (run_id, c.id, c.repo, c.canonical, _dumps(list(c.members)), c.signature,
+                     _dumps(c.hints), _dumps(c.details))
+                    for c in clusters
+                ],
+            )
+            # keep the two newest runs per repo: current and previous
+            self._exec(
+                """DELETE FROM clusters WHERE run_id IN (SELECT id FROM cluster_runs WHERE repo=? AND id NOT IN
+                   (SELECT id FROM cluster_runs WHERE repo=? ORDER BY id DESC LIMIT 2))""",
+                (repo, repo),
+            )
+            self._exec(
+                """DELETE FROM cluster_runs WHERE repo=? AND id NOT IN
+                   (SELECT id FROM cluster_runs WHERE repo=? ORDER BY id DESC LIMIT 2)""",
+                (repo, repo),
+            )
+        return run_id
+
+    def cluster_runs(self, repo: str) -> list[dict[str, Any]]:
+        """Runs for ``repo``, newest first."""
+        return [dict(r) for r in self._exec("SELECT * FROM cluster_runs WHERE repo=? ORDER BY id DESC", (repo,))]
+
+    def load_clusters(self, repo: str, run_id: int | None = None) -> list[ClusterRecord]:
+        """Clusters of the newest run for ``repo`` (or of ``run_id``), ordered by id."""
+        if run_id is None:
+            runs = self.cluster_runs(repo)
+            if not runs:
+                return []
+            run_id = runs[0]["id"]
+        rows = self._exec("SELECT * FROM clusters WHERE run_id=? ORDER BY id", (run_id,))
+        return [
+            ClusterRecord(
+                id=r["id"], repo=r["repo"], canonical=r["canonical"], members=tuple(json.loads(r["members"])),
+                signature=r["signature"], hints=json.loads(r["hints"]), details=json.loads(r["details"]),
+            )
+            for r in rows
+        ]
 
     # -- stats -----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

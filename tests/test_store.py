@@ -80,3 +80,19 @@ def test_the_store_is_a_plain_sqlite_file(tmp_path) -> None:  # type: ignore[no-
     with Store(path) as store:
         store.save_issues([make_issue(5)])
     assert sqlite3.connect(path).execute("SELECT number FROM issues").fetchall() == [(5,)]
+
+
+def test_the_newest_cluster_run_is_loaded_and_the_previous_kept() -> None:
+    from issuegraph.models import ClusterRecord
+
+    store = Store()
+    first = ClusterRecord("c-1", "acme/widgets", "acme/widgets#1", ("acme/widgets#1", "acme/widgets#2"), "sig",
+                          {"acme/widgets#2": "same signature"}, {"score": 0.9})
+    store.save_cluster_run("acme/widgets", "rules-1", "2024-01-01T00:00:00Z", 2, [first])
+    second = ClusterRecord("c-2", "acme/widgets", "acme/widgets#3", ("acme/widgets#3",), None)
+    store.save_cluster_run("acme/widgets", "rules-1", "2024-01-02T00:00:00Z", 3, [second])
+    store.save_cluster_run("acme/widgets", "rules-1", "2024-01-03T00:00:00Z", 3, [first, second])
+    runs = store.cluster_runs("acme/widgets")
+    assert len(runs) == 2
+    assert store.load_clusters("acme/widgets") == [first, second]
+    assert store.load_clusters("acme/widgets", runs[1]["id"]) == [second]
