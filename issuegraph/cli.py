@@ -81,6 +81,106 @@ def main(
     """issuegraph: a GitHub project's issue tracker as a graph."""
 
 
+TokenOption = Annotated[
+    str | None,
+    typer.Option("--token", envvar=["GITHUB_TOKEN", "GH_TOKEN"], show_default=False,
+                 help="GitHub token (without one: 60 requests an hour, REST only)."),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option("--api-url", envvar="GITHUB_API_URL", show_default=False,
+                 help="API root [default: https://api.github.com; Enterprise: https://HOST/api/v3]."),
+]
+
+
+class _CrawlDisplay:
+    """A rich progress bar on a terminal; plain log lines otherwise (CI, cron, pipes)."""
+
+    def __init__(self, repo: str) -> None:
+        self.repo = repo
+        self.tty = err.is_terminal
+        self.progress: Any = None
+        self.task: Any = None
+        self.last_wait_line = 0.0
+        if self.tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=False,
+            )
+            self.task = self.progress.add_task(f"crawl {repo}", total=None, detail="connecting…")
+            self.progress.start()
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def notice(self, message: str) -> None:
+        err.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+
+    def page(self, p: Any) -> None:
+        import time as _time
+
+        left = "" if p.remaining is None else f", {p.remaining} left"
+        reset = "" if not p.reset_at else _time.strftime(" (resets %H:%M UTC)", _time.gmtime(p.reset_at))
+        detail = f"{p.stream}: {p.pages} pages, {p.requests} requests, {p.points} points{left}{reset}"
+        if self.progress is not None:
+            self.progress.update(self.task, completed=p.items, total=p.total, detail=detail)
+        else:
+            total = f"/{p.total}" if p.total is not None else ""
+            err.print(f"crawl {self.repo}: {p.items}{total} items, {detail}", markup=False, highlight=False)
+
+    def wait(self, seconds: float, reason: str) -> None:
+        import time as _time
+
+        text = f"{reason}: waiting {int(seconds) // 60}:{int(seconds) % 60:02d}"
+        if self.progress is not None:
+            self.progress.update(self.task, detail=text if seconds > 0 else "resuming…")
+        elif seconds > 0 and _time.monotonic() - self.last_wait_line >= 60:
+            self.last_wait_line = _time.monotonic()
+            err.print(f"crawl {self.repo}: {text}", markup=False, highlight=False)
+
+
+@app.command()
+@user_errors
+def crawl(
+    repo: Annotated[str, typer.Argument(help="OWNER/REPO, for example anthropics/claude-code.", show_default=False)],
+    db: DbOption = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
+    rest: Annotated[bool, typer.Option("--rest", help="Use the REST API instead of GraphQL.")] = False,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest wait for a rate-limit reset, in seconds; "
+                            "beyond it stop with exit code 75 (progress is saved).")
+    ] = 3900.0,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything again, not only what changed.")] = False,
+) -> None:
+    """Crawl OWNER/REPO's issues, pull requests, comments and timeline references into the store.
+
+    The first run fetches everything; later runs only what changed. A killed run resumes.
+    """
+    from .crawler.client import GitHubClient
+    from .crawler.crawl import crawl_repo
+    from .models import parse_repo
+
+    repo = parse_repo(repo)
+    display = _CrawlDisplay(repo)
+    try:
+        client = GitHubClient(token, api_url, max_wait=max_wait, on_wait=display.wait, on_notice=display.notice)
+        with open_store(db_path(db)) as store:
+            result = crawl_repo(client, store, repo, rest=rest, full=full, progress=display.page)
+    finally:
+        display.stop()
+    how = "GraphQL" if result.api == "graphql" else "REST"
+    out.print(
+        f"crawled {result.repo} ({result.mode}{', resumed' if result.resumed else ''}, {how}): "
+        f"{result.items} issues and pull requests saved, {result.requests} requests, {result.points} points; "
+        f"the next run asks for changes since {result.next_since}",
+        markup=False, highlight=False,
+    )
+
+
 @app.command()
 @user_errors
 def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
