@@ -274,8 +274,9 @@ def extract_references(
             prev = seen.get(key)
             if prev is None:
                 seen[key] = ref
-            elif prev.quoted and not ref.quoted:
-                seen[key] = Reference(prev.target, prev.kind, False, prev.text, prev.comment_id)
+            else:
+                seen[key] = Reference(prev.target, prev.kind, prev.quoted and ref.quoted, prev.text,
+                                      prev.comment_id if prev.comment_id is not None else ref.comment_id)
     return list(seen.values())
 
 
