@@ -111,5 +111,80 @@ def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
     )
 
 
+HtmlHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--html-host",
+        help="Web host whose issue URLs count as references, besides github.com (GitHub Enterprise); repeatable.",
+        envvar="ISSUEGRAPH_HTML_HOST",
+        show_default=False,
+    ),
+]
+
+
+def html_hosts(extra: list[str] | None) -> tuple[str, ...]:
+    from .graph.refs import DEFAULT_HOSTS
+
+    hosts = list(DEFAULT_HOSTS)
+    for h in extra or ():
+        h = h.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if h and h not in hosts:
+            hosts.append(h)
+    return tuple(hosts)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (``-`` is stdout)."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        return
+    from .errors import ReportError
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; check the path and free space") from None
+
+
+@app.command()
+@user_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | graphml | gexf | mermaid | dot")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write ('-' for stdout).")],
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    around: Annotated[
+        str | None, typer.Option("--around", help="Only the neighbourhood of this issue: URL or OWNER/REPO#N.")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from --around.")] = 1,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Export the reference graph for Gephi, networkx, Mermaid or Graphviz."""
+    from .graph.build import build_graph, neighbourhood
+    from .graph.export import FORMATS, render_graph
+    from .graph.refs import parse_issue_url
+    from .models import parse_repo
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}", 2)
+    hosts = html_hosts(html_host)
+    center = parse_issue_url(around, hosts).key if around else None
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` or `issuegraph walk URL` first", 2)
+    with open_store(path) as store:
+        graph = build_graph(store, parse_repo(repo) if repo else None, hosts)
+    if center is not None:
+        if center not in graph:
+            raise fail(f"{center} is not in the store; run `issuegraph walk {around}` first", 2)
+        graph = neighbourhood(graph, center, depth)
+    write_output(out, render_graph(graph, fmt, highlight=center))
+    if str(out) != "-":
+        err.print(f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges to {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
