@@ -36,12 +36,12 @@ reference as written) and ``target_comment_id`` (for a link to a ``#issuecomment
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 
-from ..models import Issue, IssueRef, TimelineEvent
+from ..models import Comment, Issue, IssueRef, TimelineEvent
 from ..store import Store
 from .refs import DEFAULT_HOSTS, extract_references
 
@@ -87,7 +87,7 @@ def node_attrs(issue: Issue | None, ref: IssueRef) -> dict[str, Any]:
     }
 
 
-def _closing_refs_from_raw(issue: Issue) -> list[IssueRef]:
+def closing_refs_from_raw(issue: Issue) -> list[IssueRef]:
     """``closingIssuesReferences`` as GraphQL returns it, when the crawler kept it in ``raw``."""
     conn = issue.raw.get("closingIssuesReferences") if isinstance(issue.raw, dict) else None
     nodes = conn.get("nodes") if isinstance(conn, dict) else None
@@ -141,12 +141,12 @@ def _collect_text(c: _Collector, issue: Issue, hosts: Sequence[str]) -> None:
             "body", here, at=issue.created_at, author=issue.author, quoted=ref.quoted or None, text=ref.text,
             target_comment_id=ref.comment_id,
         ))
-    for ref in _closing_refs_from_raw(issue):
+    for ref in closing_refs_from_raw(issue):
         c.add(here, ref, "closes", _evidence("raw", here, text="closingIssuesReferences"))
 
 
-def _collect_comments(c: _Collector, store: Store, hosts: Sequence[str]) -> None:
-    for com in store.load_comments():
+def _collect_comments(c: _Collector, comments: Iterable[Comment], hosts: Sequence[str]) -> None:
+    for com in comments:
         here = IssueRef(com.repo, com.number)
         for ref in extract_references(com.body, com.repo, hosts):
             # keywords in comments close nothing; "Duplicate of #N" in a comment is GitHub's syntax
@@ -187,21 +187,34 @@ def _collect_timeline(c: _Collector, events: list[TimelineEvent], kinds: dict[Is
     c.remove_undone({key for key, last in latest.items() if last in ("unmarked_as_duplicate", "disconnected")})
 
 
-def build_graph(store: Store, repo: str | None = None, hosts: Sequence[str] = DEFAULT_HOSTS) -> nx.MultiDiGraph:
+def build_graph(
+    store: Store, repo: str | None = None, hosts: Sequence[str] = DEFAULT_HOSTS,
+    *, only: Collection[IssueRef] | None = None,
+) -> nx.MultiDiGraph:
     """The reference graph of everything in ``store``; with ``repo``, only that repository's
     issues and PRs, their edges and the nodes at the other end of those edges (evidence is still
     read from the whole store, so an edge looks the same whichever way the graph is cut).
 
-    ``hosts`` are the html hosts whose URLs count as references (github.com, an Enterprise host).
+    With ``only`` (the walk's visited set), evidence is read from those issues alone — their text,
+    their timelines and stored events pointing at them — so a walk's graph costs what it visited,
+    not what the store holds. ``hosts`` are the html hosts whose URLs count as references.
     """
-    issues = {i.ref: i for i in store.load_issues(crawled_only=False)}
-    kinds = {ref: i.kind for ref, i in issues.items()}
+    if only is None:
+        issues = {i.ref: i for i in store.load_issues(crawled_only=False)}
+        comments = store.load_comments()
+        events = store.load_timeline_events()
+    else:
+        issues, comments, events = _load_only(store, only)
+    kinds: dict[IssueRef, str | None] = {ref: i.kind for ref, i in issues.items()}
+    for ev in events:  # the far end's kind decides which way a connected edge points
+        if only is not None and ev.other is not None and ev.other not in kinds:
+            far = store.load_issue(ev.other.repo, ev.other.number)
+            kinds[ev.other] = far.kind if far else None
     c = _Collector()
     for issue in issues.values():
         if issue.crawled:
             _collect_text(c, issue, hosts)
-    _collect_comments(c, store, hosts)
-    events = store.load_timeline_events()
+    _collect_comments(c, comments, hosts)
     _collect_timeline(c, events, kinds)
 
     graph = nx.MultiDiGraph()
@@ -210,9 +223,10 @@ def build_graph(store: Store, repo: str | None = None, hosts: Sequence[str] = DE
     for src, dst, _rel, _ev in edges:
         refs.update((src, dst))
     for ref in sorted(refs):
-        graph.add_node(ref.key, **node_attrs(issues.get(ref), ref))
+        stored = issues.get(ref) if only is None else (issues.get(ref) or store.load_issue(ref.repo, ref.number))
+        graph.add_node(ref.key, **node_attrs(stored, ref))
     for ev in events:
-        if ev.event == "transferred" and ev.other is not None:
+        if ev.event == "transferred" and ev.other is not None and ev.issue.key in graph:
             graph.nodes[ev.issue.key]["transferred_to"] = ev.other.key
     for src, dst, relation, evidence in edges:
         times = sorted(e["at"] for e in evidence if e.get("at"))
@@ -229,6 +243,23 @@ def build_graph(store: Store, repo: str | None = None, hosts: Sequence[str] = DE
             sub.add_node(v, **graph.nodes[v])
             sub.add_edge(u, v, key=k, **d)
     return _sorted_copy(sub)
+
+
+def _load_only(
+    store: Store, refs: Collection[IssueRef]
+) -> tuple[dict[IssueRef, Issue], list[Comment], list[TimelineEvent]]:
+    issues: dict[IssueRef, Issue] = {}
+    comments: list[Comment] = []
+    events: dict[tuple[str, int, str], TimelineEvent] = {}
+    for ref in sorted(set(refs)):
+        issue = store.load_issue(ref.repo, ref.number)
+        if issue is None:
+            continue
+        issues[ref] = issue
+        comments.extend(store.load_comments(ref.repo, ref.number))
+        for ev in store.load_timeline_events(ref.repo, ref.number) + store.load_events_pointing_at(ref):
+            events[(ev.repo, ev.number, ev.key)] = ev
+    return issues, comments, [events[k] for k in sorted(events)]
 
 
 def _node_sort_key(key: str) -> tuple[str, int]:
