@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from issuegraph.crawler.walk import links_of, walk
+from issuegraph.crawler.walk import walk
 from issuegraph.errors import GoneError, NotFoundError
+from issuegraph.graph.build import links_of
 from issuegraph.models import IssueRef
 from issuegraph.store import Store
 

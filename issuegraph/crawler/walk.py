@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ..errors import GoneError, NotFoundError
-from ..graph.build import closing_refs_from_raw
-from ..graph.refs import DEFAULT_HOSTS, extract_references
+from ..graph.build import links_of
+from ..graph.refs import DEFAULT_HOSTS
 from ..models import IssueRef
 from ..store import Store
 
@@ -79,26 +79,6 @@ def _is_fresh(store: Store, ref: IssueRef, now: datetime, max_age: timedelta) ->
     except ValueError:
         return False
     return now - when <= max_age
-
-
-def links_of(store: Store, ref: IssueRef, hosts: Sequence[str] = DEFAULT_HOSTS) -> list[IssueRef]:
-    """Every issue a stored issue links to or is linked from, either way, sorted; not itself."""
-    issue = store.load_issue(ref.repo, ref.number)
-    if issue is None:
-        return []
-    found: set[IssueRef] = set()
-    for r in extract_references(issue.body, issue.repo, hosts):
-        found.add(r.target)
-    for com in store.load_comments(ref.repo, ref.number):
-        found.update(r.target for r in extract_references(com.body, com.repo, hosts))
-    found.update(closing_refs_from_raw(issue))
-    for ev in store.load_timeline_events(ref.repo, ref.number):
-        if ev.other is not None and ev.event not in ("unmarked_as_duplicate", "disconnected"):
-            found.add(ev.other)
-    for ev in store.load_events_pointing_at(ref):
-        found.add(ev.issue)
-    found.discard(ref)
-    return sorted(found)
 
 
 def walk(

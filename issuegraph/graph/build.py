@@ -262,6 +262,26 @@ def _load_only(
     return issues, comments, [events[k] for k in sorted(events)]
 
 
+def links_of(store: Store, ref: IssueRef, hosts: Sequence[str] = DEFAULT_HOSTS) -> list[IssueRef]:
+    """Every issue a stored issue links to or is linked from, either way, sorted; not itself."""
+    issue = store.load_issue(ref.repo, ref.number)
+    if issue is None:
+        return []
+    found: set[IssueRef] = set()
+    for r in extract_references(issue.body, issue.repo, hosts):
+        found.add(r.target)
+    for com in store.load_comments(ref.repo, ref.number):
+        found.update(r.target for r in extract_references(com.body, com.repo, hosts))
+    found.update(closing_refs_from_raw(issue))
+    for ev in store.load_timeline_events(ref.repo, ref.number):
+        if ev.other is not None and ev.event not in ("unmarked_as_duplicate", "disconnected"):
+            found.add(ev.other)
+    for ev in store.load_events_pointing_at(ref):
+        found.add(ev.issue)
+    found.discard(ref)
+    return sorted(found)
+
+
 def _node_sort_key(key: str) -> tuple[str, int]:
     ref = IssueRef.from_key(key)
     return (ref.repo, ref.number)
