@@ -211,5 +211,135 @@ def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
     )
 
 
+HtmlHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--html-host",
+        help="Web host whose issue URLs count as references, besides github.com (GitHub Enterprise); repeatable.",
+        envvar="ISSUEGRAPH_HTML_HOST",
+        show_default=False,
+    ),
+]
+
+
+def html_hosts(extra: list[str] | None) -> tuple[str, ...]:
+    from .graph.refs import DEFAULT_HOSTS
+
+    hosts = list(DEFAULT_HOSTS)
+    for h in extra or ():
+        h = h.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if h and h not in hosts:
+            hosts.append(h)
+    return tuple(hosts)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (``-`` is stdout)."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        return
+    from .errors import ReportError
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; check the path and free space") from None
+
+
+@app.command()
+@user_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | graphml | gexf | mermaid | dot")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write ('-' for stdout).")],
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    around: Annotated[
+        str | None, typer.Option("--around", help="Only the neighbourhood of this issue: URL or OWNER/REPO#N.")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from --around.")] = 1,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Export the reference graph for Gephi, networkx, Mermaid or Graphviz."""
+    from .graph.build import build_graph, neighbourhood
+    from .graph.export import FORMATS, render_graph
+    from .graph.refs import parse_issue_url
+    from .models import parse_repo
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}", 2)
+    hosts = html_hosts(html_host)
+    center = parse_issue_url(around, hosts).key if around else None
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` or `issuegraph walk URL` first", 2)
+    with open_store(path) as store:
+        graph = build_graph(store, parse_repo(repo) if repo else None, hosts)
+    if center is not None:
+        if center not in graph:
+            raise fail(f"{center} is not in the store; run `issuegraph walk {around}` first", 2)
+        graph = neighbourhood(graph, center, depth)
+    write_output(out, render_graph(graph, fmt, highlight=center))
+    if str(out) != "-":
+        err.print(f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges to {out}")
+
+
+@app.command("walk")
+@user_errors
+def walk_command(
+    url: Annotated[str, typer.Argument(help="Issue or PR URL (any #issuecomment anchor or query), or OWNER/REPO#N.",
+                                       show_default=False)],
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from the start.")] = 2,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Stop adding issues after this many.")] = 200,
+    max_age: Annotated[
+        float, typer.Option("--max-age", min=0, help="Reuse issues fetched less than this many hours ago (0: refetch all).")
+    ] = 24.0,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the one-issue Markdown report here.")] = None,
+    clusters_link: Annotated[
+        str, typer.Option("--clusters-dir", help="Where cluster reports live, relative to the report (for its link).")
+    ] = "clusters",
+    db: DbOption = None,
+    api_url: Annotated[str | None, typer.Option("--api-url", envvar="GITHUB_API_URL", show_default=False,
+                                                help="API root [default: https://api.github.com; Enterprise: https://HOST/api/v3].")] = None,
+    token: Annotated[str | None, typer.Option("--token", envvar=["GITHUB_TOKEN", "GH_TOKEN"], show_default=False,
+                                              help="GitHub token (without one: 60 requests an hour).")] = None,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Walk from one issue or PR through its references, both ways, across repositories."""
+    from datetime import timedelta
+
+    from .crawler.client import GitHubClient
+    from .crawler.crawl import fetch_issues
+    from .crawler.walk import walk
+    from .graph.refs import parse_issue_url
+
+    hosts = html_hosts(html_host)
+    start = parse_issue_url(url, hosts)
+    client = GitHubClient(token, api_url, on_notice=lambda msg: err.print(f"warning: {msg}", markup=False))
+
+    def on_level(level: int, to_fetch: int, reused: int) -> None:
+        err.print(f"depth {level}: fetching {to_fetch}, reusing {reused}", markup=False, highlight=False)
+
+    with open_store(db_path(db)) as store:
+        result = walk(store, start, lambda refs: fetch_issues(client, store, refs), depth=depth,
+                      max_nodes=max_nodes, max_age=timedelta(hours=max_age), hosts=hosts, on_level=on_level)
+        for line in result.problem_lines():
+            err.print(f"warning: {line}", markup=False, highlight=False)
+        if report is not None:
+            from .reports.issue_report import build_issue_report, render_issue_report
+
+            data = build_issue_report(store, start, result, hosts=hosts, clusters_link=clusters_link)
+            write_output(report, render_issue_report(data))
+    extra = f", {len(result.skipped_over_budget)} left out by --max-nodes" if result.skipped_over_budget else ""
+    out.print(
+        f"walked {start.key}: {len(result.visited)} issues and pull requests up to depth {depth} "
+        f"({len(result.fetched)} fetched, {len(result.reused)} reused, {len(result.problems)} unreachable{extra}), "
+        f"{client.requests} requests" + (f"; report written to {report}" if report else ""),
+        markup=False, highlight=False,
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
