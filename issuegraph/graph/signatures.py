@@ -517,11 +517,11 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("rust-panic-quoted", re.compile(r"panicked (?:at|with) ['\"](?P<msg>.*?)['\"][,:]?\s*(?:at )?(?P<loc>\S+\.rs:\d+(?::\d+)?)"),
      _rust_panic),
     ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
-    ("go-panic", re.compile(r"^\s*(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
+    ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
     ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
-    ("exception", re.compile(r"(?:^|[\s\"'`(\[]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
+    ("exception", re.compile(r"(?:^|[\s\"'`(\[:]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
@@ -531,11 +531,22 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
     ("npm-err", re.compile(r"^\s*npm (?:ERR!|error) (?:code |errno |syscall |path |dest )?(?P<msg>[A-Z]{3,}.*|.*Error.*)$"),
      _simple("node", "npm ERR!")),
+    ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w ]{2,60})"),
+     _simple("api")),
     ("failed-to", re.compile(r"^\s*(?P<msg>(?:[\w.-]+ )?(?:failed to|unable to|cannot|could not|can't) [^:\n]{3,80}: \S.{2,})$"),
      _simple("text", "failure")),
     ("prefixed", re.compile(r"^\s*(?:\W{0,3}\s*)?(?:\[?(?:ERROR|Error|error|FATAL|Fatal|fatal)\]?)(?:\[[^\]]*\])?[:!]\s+(?P<msg>\S.{4,})$"),
      _simple("text", "Error")),
 )
+
+
+# Last resort for prose: a sentence with an error phrase ("Could not create temporary directory:
+# Permission denied" pasted without any prefix). Weak evidence (type ``failure``), so the clusterer
+# weighs it below typed records.
+_ERRORISH = re.compile(
+    r"(?P<msg>[^.!?\n`\"]{0,60}\b(?:could not|couldn't|cannot|can't|unable to|failed to|not supported|"
+    r"permission denied|no such file or directory|access is denied|not valid json|timed out|not allowed|"
+    r"does not exist|is not recognized|operation not permitted)\b[^.!?\n`\"]{0,80})", re.I)
 
 
 def match_message(line: str) -> Message | None:
@@ -547,6 +558,9 @@ def match_message(line: str) -> Message | None:
             msg = build(m)
             if msg is not None:
                 return msg
+    m = _ERRORISH.search(line)
+    if m and len(m.group("msg").split()) >= 3:
+        return Message("failure", m.group("msg").strip(" :-,;"), "text")
     return None
 
 
@@ -608,10 +622,19 @@ def strip_markup(text: str) -> str:
     return text
 
 
+def lift_code_spans(text: str) -> str:
+    """People quote the verbatim error in an inline code span inside a sentence ("the message says
+    `Could not create temporary directory: Permission denied`"); give each span its own line so
+    the line rules see it without the sentence around it."""
+    spans = re.findall(r"(?<!`)`([^`\n]{12,300})`(?!`)", text)
+    return text + ("\n\n" + "\n".join(spans) if spans else "")
+
+
 PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("expand-error-arrays", expand_error_arrays),
     ("unescape-pasted-newlines", unescape_pasted_newlines),
     ("strip-markup", strip_markup),
+    ("lift-code-spans", lift_code_spans),
 )
 
 
