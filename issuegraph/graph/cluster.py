@@ -89,6 +89,7 @@ class Settings:
 
     edge: float = 0.30  # a verified pair at or above this is an edge
     link: float = 0.30  # average cross score two groups need to merge (chaining guard)
+    link_floor: float = 0.16  # ... and no cross pair may score below this (A and C sharing nothing)
     text_only_edge: float = 0.55  # pairs with no shared error evidence need more text agreement
     background_min_issues: int = 5
     background_max_alone: float = 0.25  # share of its issues where it is the only error
@@ -489,13 +490,12 @@ class _Groups:
         self.members[ra].extend(self.members.pop(rb))
 
 
-def _average_link(scorer: Scorer, ga: list[int], gb: list[int], limit: int = 12) -> float:
-    """Mean score over cross pairs (the oldest ``limit`` members of each side, so the cost stays
+def _cross_scores(scorer: Scorer, ga: list[int], gb: list[int], limit: int = 12) -> list[float]:
+    """Scores over cross pairs (the oldest ``limit`` members of each side, so the cost stays
     bounded for big clusters)."""
     sa = sorted(ga, key=lambda i: scorer.profiles[i].item.number)[:limit]
     sb = sorted(gb, key=lambda i: scorer.profiles[i].item.number)[:limit]
-    total = sum(scorer.score(i, j).score for i in sa for j in sb)
-    return total / (len(sa) * len(sb))
+    return [scorer.score(i, j).score for i in sa for j in sb]
 
 
 def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tuple[_Groups, list[Edge]]:
@@ -515,7 +515,8 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
             continue
         ga, gb = groups.members[ra], groups.members[rb]
         if len(ga) > 1 or len(gb) > 1:
-            if _average_link(scorer, ga, gb) < settings.link:
+            cross = _cross_scores(scorer, ga, gb)
+            if sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor:
                 continue
         groups.union(e.a, e.b)
         used.append(e)

@@ -19,9 +19,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..errors import UsageError
 from ..models import IssueRef
 from ..store import Store
-from .cluster import ClusterInput, ExplicitLink
+from .cluster import (
+    BackgroundConfig,
+    ClusterInput,
+    ClusterResult,
+    ExplicitLink,
+    Similar,
+    cluster_issues,
+    rank_similar,
+)
 
 _DUP_OF = re.compile(
     r"(?im)^\s*(?:>\s*)?(?:closing (?:this )?as (?:a )?)?duplicate(?:d)? of:?\s+"
@@ -96,3 +105,36 @@ def load_cluster_inputs(store: Store, repo: str) -> tuple[list[ClusterInput], li
         if on:
             links.append(ExplicitLink(src, target, "marked_as_duplicate", f"marked as duplicate of {target}"))
     return items, links
+
+
+def update_clusters(store: Store, repo: str, config: BackgroundConfig, created_at: str) -> tuple[int, ClusterResult]:
+    """Cluster ``repo``'s crawled issues and save the run (with ``RULES_VERSION``) as current."""
+    items, links = load_cluster_inputs(store, repo)
+    result = cluster_issues(items, links, config=config)
+    run_id = store.save_cluster_run(repo, result.rules_version, created_at, len(items), result.clusters)
+    return run_id, result
+
+
+def parse_issue_target(text: str) -> IssueRef:
+    """``https://github.com/OWNER/REPO/issues/N`` (or ``/pull/N``) or ``OWNER/REPO#N``."""
+    m = re.match(r"^\s*https?://[^/]+/([^/]+/[^/]+)/(?:issues|pull)/(\d+)\b", text)
+    if m:
+        return IssueRef(m.group(1), int(m.group(2)))
+    try:
+        return IssueRef.from_key(text.strip())
+    except UsageError:
+        raise UsageError(f"'{text}' is neither an issue URL nor OWNER/REPO#N (for example: "
+                         "anthropics/claude-code#45035)") from None
+
+
+def find_similar(store: Store, target: IssueRef, top: int, config: BackgroundConfig) -> list[Similar]:
+    """Likely duplicates of ``target`` among its repository's crawled issues, best first."""
+    items, _ = load_cluster_inputs(store, target.repo)
+    if not any(i.key == target.key for i in items):
+        issue = store.load_issue(target.repo, target.number)
+        if issue is None or not issue.crawled:
+            raise UsageError(f"{target.key} is not in the store; run `issuegraph crawl {target.repo}` first")
+        items.append(ClusterInput(key=issue.key, repo=issue.repo, number=issue.number, title=issue.title,
+                                  body=issue.body, comments=tuple(c.body for c in store.load_comments(
+                                      issue.repo, issue.number)), state=issue.state))
+    return rank_similar(items, target.key, top, config=config)

@@ -227,8 +227,7 @@ _RUNTIME_LOC = re.compile(
     r"[\\/]lib[\\/]python\d(?:\.\d+)?[\\/](?!site-packages|dist-packages)|^<frozen"
 )
 _RUNTIME_MODULE_PREFIXES = (
-    "java.", "javax.", "sun.", "jdk.", "kotlin.coroutines.", "kotlinx.coroutines.", "system.runtime.",
-    "system.threading.", "std::", "core::", "alloc::", "runtime.", "reflect.", "testing.",
+    "java.", "javax.", "sun.", "jdk.", "kotlin.coroutines.", "kotlinx.coroutines.", "system.", "microsoft.aspnetcore.", "std::", "core::", "alloc::", "runtime.", "reflect.", "testing.",
 )
 
 
@@ -262,7 +261,7 @@ def _js_module(loc: str) -> str:
         pkg, rest = m.group(1).replace("\\", "/"), m.group(2)
         base = _basename(re.sub(r":\d+(?::\d+)?$", "", rest))
         if re.fullmatch(r"(?:cli|index|main|bundle|extension)(?:\.\w+)?\.m?js", base):
-            return pkg
+            return ""  # a single-file bundle: like Bun's $bunfs file, its path says nothing
         return f"{pkg}/{base}"
     if "$bunfs" in loc or "~BUN" in loc or "B:/~BUN" in loc:
         return ""
@@ -377,7 +376,7 @@ _RUST_RUNTIME = re.compile(r"(?:^|::|<)(?:std|core|alloc|backtrace|tokio|futures
 def _b_rust(m: re.Match[str], raw: str) -> Frame | None:
     sym = _rust_function(m.group("fn"))
     f = _frame(sym, "", "rust", raw)
-    if _RUST_RUNTIME.search(sym):
+    if _RUST_RUNTIME.search(m.group("fn")) or _RUST_RUNTIME.search(sym):
         f = Frame(f.function, f.module, False, f.runtime, f.raw)
     return f
 
@@ -443,7 +442,7 @@ class Message:
 MessageBuilder = Callable[[re.Match[str]], Message | None]
 
 _API_JSON = re.compile(r"(?:API Error|Error|error)?:?\s*(?P<status>[1-5]\d\d)\b[\s:-]*(?P<json>\{.*)$")
-_EXC_TYPE = r"(?P<type>(?:[a-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|Warning|Timeout))"
+_EXC_TYPE = r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|Warning|Timeout))"
 
 
 def _api_error(m: re.Match[str]) -> Message | None:
