@@ -248,6 +248,27 @@ def write_output(path: Path, text: str) -> None:
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {exc.strerror}; check the path and free space") from None
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Clusterer config (TOML, [background] add/remove) [default: .issuegraph/cluster.toml if present]",
+                 show_default=False),
+]
+
+
+def _open_existing(db: Path | None):  # type: ignore[no-untyped-def]
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    return open_store(path)
+
+
+def _repos(store: Any, repo: str | None) -> list[str]:
+    from .models import parse_repo
+
+    if repo:
+        return [parse_repo(repo)]
+    return store.repos()
+
 
 @app.command()
 @user_errors
@@ -339,6 +360,89 @@ def walk_command(
         f"{client.requests} requests" + (f"; report written to {report}" if report else ""),
         markup=False, highlight=False,
     )
+
+
+@app.command()
+@user_errors
+def cluster(db: DbOption = None, repo: RepoFilter = None, config: ConfigOption = None) -> None:
+    """Group duplicate issues by error signature and store the clusters (with the rule-set version)."""
+    from datetime import UTC, datetime
+
+    from .graph.cluster import load_config
+    from .graph.cluster_load import update_clusters
+
+    cfg = load_config(config)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _open_existing(db) as store:
+        repos = _repos(store, repo)
+        if not repos:
+            raise fail("the store holds no crawled repository; run `issuegraph crawl OWNER/REPO` first", 2)
+        for r in repos:
+            run_id, result = update_clusters(store, r, cfg, now)
+            multi = [c for c in result.clusters if len(c.members) > 1]
+            issues = sum(len(c.members) for c in result.clusters)
+            out.print(
+                f"{r}: {issues} issues → {len(multi)} duplicate clusters covering "
+                f"{sum(len(c.members) for c in multi)} issues, {len(result.clusters) - len(multi)} singletons; "
+                f"{len(result.background.keys)} background errors ignored; run {run_id}, rules {result.rules_version}"
+            )
+
+
+@app.command()
+@user_errors
+def clusters(db: DbOption = None, repo: RepoFilter = None, as_json: JsonFlag = False) -> None:
+    """Print the stored clusters (every crawled issue, singletons included; pull requests are not clustered)."""
+    with _open_existing(db) as store:
+        records = [c for r in _repos(store, repo) for c in store.load_clusters(r)]
+    if as_json:
+        data = [
+            {"id": c.id, "repo": c.repo, "canonical": c.canonical, "members": list(c.members),
+             "signature": c.signature, "hints": c.hints}
+            for c in records
+        ]
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not records:
+        raise fail("no clusters stored; run `issuegraph cluster` first", 2)
+    from rich.table import Table
+
+    table = Table(title="duplicate clusters (singletons omitted; --json lists all)")
+    for col in ("id", "canonical", "members", "signature"):
+        table.add_column(col)
+    multi = sorted((c for c in records if len(c.members) > 1), key=lambda c: (-len(c.members), c.id))
+    for c in multi:
+        others = ", ".join("#" + m.rpartition("#")[2] for m in c.members if m != c.canonical)
+        table.add_row(c.id, c.canonical, f"{len(c.members)}: {others}", (c.signature or "")[:90])
+    out.print(table)
+    out.print(f"{len(multi)} clusters with duplicates, {len(records) - len(multi)} singletons")
+
+
+@app.command()
+@user_errors
+def similar(
+    target: Annotated[str, typer.Argument(help="Issue URL or OWNER/REPO#N")],
+    top: Annotated[int, typer.Option("--top", min=1, help="How many to list.")] = 10,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank likely duplicates of one issue, with scores and reasons (advisory: nothing is changed)."""
+    from .graph.cluster import load_config
+    from .graph.cluster_load import find_similar, parse_issue_target
+
+    ref = parse_issue_target(target)
+    cfg = load_config(config)
+    with _open_existing(db) as store:
+        ranked = find_similar(store, ref, top, cfg)
+    if as_json:
+        sys.stdout.write(json.dumps([{"issue": s.key, "score": s.score, "reason": s.reason} for s in ranked],
+                                    indent=2, ensure_ascii=False) + "\n")
+        return
+    if not ranked:
+        out.print(f"no other issue of {ref.repo} looks like {ref.key}")
+        return
+    for s in ranked:
+        out.print(f"{s.score:5.2f}  {s.key}  {s.reason}", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
