@@ -269,6 +269,22 @@ def _repos(store: Any, repo: str | None) -> list[str]:
         return [parse_repo(repo)]
     return store.repos()
 
+def _single_repo(store: object, repo: str | None) -> str:
+    """The repository to report on: ``--repo``, or the only one with a stored clustering."""
+    from .models import parse_repo
+
+    if repo:
+        return parse_repo(repo)
+    repos = [r for r in store.repos() if store.cluster_runs(r)]  # type: ignore[attr-defined]
+    if len(repos) == 1:
+        return repos[0]
+    if not repos:
+        raise fail("no clusters in the store; run `issuegraph cluster` first", 2)
+    raise fail(f"the store holds clusters for {', '.join(repos)}; pass --repo OWNER/REPO", 2)
+
+
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for the Markdown archive (created if missing).")]
+
 
 @app.command()
 @user_errors
@@ -443,6 +459,35 @@ def similar(
         return
     for s in ranked:
         out.print(f"{s.score:5.2f}  {s.key}  {s.reason}", markup=False)
+
+@app.command()
+@user_errors
+def report(
+    out_dir: OutDir,
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    readme: Annotated[bool, typer.Option("--readme", help="Also write README.md (GitHub's folder view).")] = False,
+) -> None:
+    """Write Markdown archive reports: one page per duplicate cluster, plus index.md."""
+    from .reports.context import build_report_set
+    from .reports.write import write_reports
+
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    with open_store(path) as store:
+        name = _single_repo(store, repo)
+        summary = write_reports(out_dir, build_report_set(store, name), readme=readme)
+    out.print(_describe_write(summary, out_dir))
+
+
+def _describe_write(summary: Any, out_dir: Path) -> str:
+    parts = [f"{len(summary.written)} written", f"{summary.unchanged} unchanged"]
+    if summary.stubbed:
+        parts.append(f"{len(summary.stubbed)} moved-cluster stubs")
+    if summary.removed:
+        parts.append(f"{len(summary.removed)} stale removed")
+    return f"reports in {out_dir}: " + ", ".join(parts)
 
 
 if __name__ == "__main__":  # pragma: no cover
