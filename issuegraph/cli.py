@@ -460,6 +460,7 @@ def similar(
     for s in ranked:
         out.print(f"{s.score:5.2f}  {s.key}  {s.reason}", markup=False)
 
+
 @app.command()
 @user_errors
 def report(
