@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import __version__
@@ -103,6 +103,7 @@ class Edge:
 class Background:
     signature: str
     members: tuple[str, ...]  # member keys carrying it
+    why: str = ""  # the clusterer's reason for calling it background
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,13 @@ def _default_graph(store: Store, repo: str) -> Any:
     return build_graph(store, repo)
 
 
+def _signature_of(record: Any) -> str | None:
+    """An error record's identity as the clusterer names it (``ErrorRecord.key``: type and normalised
+    message), which is what ``ClusterRecord.signature`` and the background list hold."""
+    sig = getattr(record, "key", None) or getattr(record, "signature", None)
+    return str(sig) if sig is not None else None
+
+
 def _edge_kind(key: Any, data: Mapping[str, Any]) -> str:
     return str(data.get("kind") or data.get("type") or key)
 
@@ -342,7 +350,7 @@ class _Builder:
         for m in members:  # canonical first: its trace is the one people will quote
             for rec in self.records_of(m.key):
                 runtime = str(getattr(rec, "runtime", None) or "text")
-                sig = getattr(rec, "signature", None)
+                sig = _signature_of(rec)
                 if sig is not None and sig in background:
                     continue
                 if runtime in chosen or (runtime in fallback and sig != signature):
@@ -360,18 +368,23 @@ class _Builder:
         return tuple(chosen[r] for r in sorted(chosen))
 
     def background(self, record: ClusterRecord, members: tuple[Member, ...]) -> tuple[Background, ...]:
-        sigs = record.details.get("background") or record.details.get("background_signatures") or []
-        if isinstance(sigs, Mapping):
-            return tuple(Background(str(s), tuple(sorted(map(str, v), key=_key_sort)))
-                         for s, v in sorted(sigs.items()))
-        found: dict[str, list[str]] = {str(s): [] for s in sigs}
-        if found and self.records is not None:
+        """Background errors the clusterer recorded as ignored for this cluster (``details``:
+        ``background_ignored`` with ``background_why``), and which members carry each."""
+        sigs = record.details.get("background_ignored") or []
+        why = record.details.get("background_why") or {}
+        per_member = record.details.get("signatures") or {}
+        out = []
+        for sig in sorted(map(str, sigs)):
+            carriers = []
             for m in members:
-                seen = {getattr(r, "signature", None) for r in self.records_of(m.key)}
-                for s in found:
-                    if s in seen:
-                        found[s].append(m.key)
-        return tuple(Background(s, tuple(v)) for s, v in sorted(found.items()))
+                if self.records is not None:
+                    found = any(_signature_of(r) == sig for r in self.records_of(m.key))
+                else:
+                    found = sig in per_member.get(m.key, ())
+                if found:
+                    carriers.append(m.key)
+            out.append(Background(sig, tuple(carriers), str(why.get(sig, "")) if isinstance(why, Mapping) else ""))
+        return tuple(out)
 
     def neighbourhood(self, member_keys: set[str]) -> tuple[tuple[Node, ...], tuple[Edge, ...], tuple[LinkedPR, ...]]:
         g = self.graph
@@ -431,7 +444,7 @@ class _Builder:
         canonical = self.issue(record.canonical)
         signature = record.signature
         title = _first_line(signature) if signature else (canonical.title if canonical else record.canonical)
-        weeks = Counter(iso_week(m.created_at) for m in mt if m.created_at)
+        weeks = _weeks(m.created_at for m in mt if m.created_at)
         return ClusterReport(
             id=record.id, repo=record.repo, file_name=cluster_file_name(record.id), title=title,
             signature=signature, canonical=record.canonical, rules_version=rules_version, members=mt,
@@ -441,8 +454,28 @@ class _Builder:
             traces=self.traces(mt, signature, {b.signature for b in background}),
             versions=tuple(versions), platforms=tuple(platforms), matrix=matrix, prs=prs,
             hints=tuple((m.key, str(record.hints.get(m.key, ""))) for m in mt), background=background,
-            nodes=nodes, edges=edges, weeks=tuple(sorted(weeks.items())),
+            nodes=nodes, edges=edges, weeks=weeks,
         )
+
+
+def _weeks(dates: Iterable[str], max_span: int = 104) -> tuple[tuple[str, int], ...]:
+    """Reports per ISO week, quiet weeks included (up to two years of span; beyond that only the
+    weeks with reports, or the table would be mostly zeros)."""
+    counts = Counter(iso_week(d) for d in dates)
+    if not counts:
+        return ()
+    first, last = min(counts), max(counts)
+    start = datetime.fromisocalendar(int(first[:4]), int(first[6:]), 1)
+    end = datetime.fromisocalendar(int(last[:4]), int(last[6:]), 1)
+    span = (end - start).days // 7
+    if span > max_span:
+        return tuple(sorted(counts.items()))
+    out = []
+    for k in range(span + 1):
+        y, w, _ = (start + timedelta(weeks=k)).isocalendar()
+        label = f"{y}-W{w:02d}"
+        out.append((label, counts.get(label, 0)))
+    return tuple(out)
 
 
 def _first_line(text: str, limit: int = 120) -> str:

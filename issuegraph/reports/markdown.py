@@ -192,9 +192,8 @@ def _environment_section(c: ClusterReport) -> str:
 
 def _pr_row(p: LinkedPR, repo: str) -> list[str]:
     state = "merged (the fix)" if p.is_fix else p.state
-    closes = ", ".join(_ref_text(k, repo) for k in p.closes) or "–"
-    return [_link(_ref_text(p.key, repo), p.url), inline(p.title), state, p.relation.replace("_", " "),
-            closes.replace("#", "#" + WJ) if closes != "–" else closes]
+    closes = neutralise_refs(", ".join(_ref_text(k, repo) for k in p.closes)) or "–"
+    return [_link(_ref_text(p.key, repo), p.url), inline(p.title), state, p.relation.replace("_", " "), closes]
 
 
 def _prs_section(c: ClusterReport) -> str:
@@ -215,10 +214,11 @@ def _hints_section(c: ClusterReport) -> str:
 def _background_section(c: ClusterReport) -> str:
     parts = ["These errors also appear in many unrelated reports, so they were ignored when grouping:"]
     for b in c.background:
-        carried = ", ".join(_ref_text(k, c.repo) for k in b.members)
+        carried = neutralise_refs(", ".join(_ref_text(k, c.repo) for k in b.members))
         parts.append(fence(b.signature))
-        if carried:
-            parts.append(f"Carried by {carried.replace('#', '#' + WJ)}.")
+        notes = ([f"Carried by {carried}."] if carried else []) + ([f"Why ignored: {inline(b.why, 300)}."] if b.why else [])
+        if notes:
+            parts.append(" ".join(notes))
     return "\n\n".join(parts)
 
 
@@ -278,7 +278,7 @@ def _timeline(c: ClusterReport) -> str:
     if not c.weeks:
         return "No dates recorded."
     peak = max(n for _, n in c.weeks)
-    rows = [[w, str(n), "█" * max(1, round(20 * n / peak))] for w, n in c.weeks]
+    rows = [[w, str(n), "█" * max(1, round(20 * n / peak)) if n else ""] for w, n in c.weeks]
     return table(["week", "reports", ""], rows, ["l", "r", "l"])
 
 
@@ -365,7 +365,7 @@ def render_moved_stub(old_id: str, members: Sequence[str], now_in: Sequence[tupl
     fm = front_matter({"title": f"Cluster {clean_text(old_id)} moved", "cluster": old_id, "moved": True,
                        "members": list(members), "now_in": [cid for cid, _ in now_in], "generator": GENERATOR})
     targets = "\n".join(f"- {_link(inline(cid, 80), f)}" for cid, f in now_in)
-    refs = ", ".join(_ref_text(k, repo) for k in members).replace("#", "#" + WJ)
+    refs = neutralise_refs(", ".join(_ref_text(k, repo) for k in members))
     return (f"{fm}\n\n# Cluster {inline(old_id, 80)} has moved\n\n"
             f"Its reports ({refs}) now belong to:\n\n{targets}\n\n[All clusters](../index.md)\n")
 
