@@ -227,6 +227,13 @@ def _link(text: str, url: str | None) -> str:
     return f"[{md_cell(text)}]({url})" if url else md_cell(text)
 
 
+def _participants(names: list[str], shown: int = 12) -> str:
+    if not names:
+        return "0"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} ({', '.join('@' + p for p in names[:shown])}{more})"
+
+
 def render_issue_report(report: IssueReport) -> str:
     i = report.issue
     kind = "pull request" if i.kind == "pull_request" else "issue"
@@ -245,8 +252,7 @@ def render_issue_report(report: IssueReport) -> str:
     out += ["## Stats", ""]
     stats = [
         ("Comments", report.comments),
-        ("Participants", f"{len(report.participants)} ({', '.join('@' + p for p in report.participants)})"
-         if report.participants else "0"),
+        ("Participants", _participants(report.participants)),
         ("Reactions", f"{sum(report.reactions.values())}" + (
             f" ({', '.join(f'{k} ×{v}' for k, v in report.reactions.items())})" if report.reactions else "")),
         ("Timeline events", f"{sum(report.timeline.values())}" + (
