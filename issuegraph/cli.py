@@ -81,6 +81,106 @@ def main(
     """issuegraph: a GitHub project's issue tracker as a graph."""
 
 
+TokenOption = Annotated[
+    str | None,
+    typer.Option("--token", envvar=["GITHUB_TOKEN", "GH_TOKEN"], show_default=False,
+                 help="GitHub token (without one: 60 requests an hour, REST only)."),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option("--api-url", envvar="GITHUB_API_URL", show_default=False,
+                 help="API root [default: https://api.github.com; Enterprise: https://HOST/api/v3]."),
+]
+
+
+class _CrawlDisplay:
+    """A rich progress bar on a terminal; plain log lines otherwise (CI, cron, pipes)."""
+
+    def __init__(self, repo: str) -> None:
+        self.repo = repo
+        self.tty = err.is_terminal
+        self.progress: Any = None
+        self.task: Any = None
+        self.last_wait_line = 0.0
+        if self.tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=False,
+            )
+            self.task = self.progress.add_task(f"crawl {repo}", total=None, detail="connecting…")
+            self.progress.start()
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def notice(self, message: str) -> None:
+        err.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+
+    def page(self, p: Any) -> None:
+        import time as _time
+
+        left = "" if p.remaining is None else f", {p.remaining} left"
+        reset = "" if not p.reset_at else _time.strftime(" (resets %H:%M UTC)", _time.gmtime(p.reset_at))
+        detail = f"{p.stream}: {p.pages} pages, {p.requests} requests, {p.points} points{left}{reset}"
+        if self.progress is not None:
+            self.progress.update(self.task, completed=p.items, total=p.total, detail=detail)
+        else:
+            total = f"/{p.total}" if p.total is not None else ""
+            err.print(f"crawl {self.repo}: {p.items}{total} items, {detail}", markup=False, highlight=False)
+
+    def wait(self, seconds: float, reason: str) -> None:
+        import time as _time
+
+        text = f"{reason}: waiting {int(seconds) // 60}:{int(seconds) % 60:02d}"
+        if self.progress is not None:
+            self.progress.update(self.task, detail=text if seconds > 0 else "resuming…")
+        elif seconds > 0 and _time.monotonic() - self.last_wait_line >= 60:
+            self.last_wait_line = _time.monotonic()
+            err.print(f"crawl {self.repo}: {text}", markup=False, highlight=False)
+
+
+@app.command()
+@user_errors
+def crawl(
+    repo: Annotated[str, typer.Argument(help="OWNER/REPO, for example anthropics/claude-code.", show_default=False)],
+    db: DbOption = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
+    rest: Annotated[bool, typer.Option("--rest", help="Use the REST API instead of GraphQL.")] = False,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest wait for a rate-limit reset, in seconds; "
+                            "beyond it stop with exit code 75 (progress is saved).")
+    ] = 3900.0,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything again, not only what changed.")] = False,
+) -> None:
+    """Crawl OWNER/REPO's issues, pull requests, comments and timeline references into the store.
+
+    The first run fetches everything; later runs only what changed. A killed run resumes.
+    """
+    from .crawler.client import GitHubClient
+    from .crawler.crawl import crawl_repo
+    from .models import parse_repo
+
+    repo = parse_repo(repo)
+    display = _CrawlDisplay(repo)
+    try:
+        client = GitHubClient(token, api_url, max_wait=max_wait, on_wait=display.wait, on_notice=display.notice)
+        with open_store(db_path(db)) as store:
+            result = crawl_repo(client, store, repo, rest=rest, full=full, progress=display.page)
+    finally:
+        display.stop()
+    how = "GraphQL" if result.api == "graphql" else "REST"
+    out.print(
+        f"crawled {result.repo} ({result.mode}{', resumed' if result.resumed else ''}, {how}): "
+        f"{result.items} issues and pull requests saved, {result.requests} requests, {result.points} points; "
+        f"the next run asks for changes since {result.next_since}",
+        markup=False, highlight=False,
+    )
+
+
 @app.command()
 @user_errors
 def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
@@ -147,6 +247,43 @@ def write_output(path: Path, text: str) -> None:
         tmp.replace(path)
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {exc.strerror}; check the path and free space") from None
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Clusterer config (TOML, [background] add/remove) [default: .issuegraph/cluster.toml if present]",
+                 show_default=False),
+]
+
+
+def _open_existing(db: Path | None):  # type: ignore[no-untyped-def]
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    return open_store(path)
+
+
+def _repos(store: Any, repo: str | None) -> list[str]:
+    from .models import parse_repo
+
+    if repo:
+        return [parse_repo(repo)]
+    return store.repos()
+
+def _single_repo(store: object, repo: str | None) -> str:
+    """The repository to report on: ``--repo``, or the only one with a stored clustering."""
+    from .models import parse_repo
+
+    if repo:
+        return parse_repo(repo)
+    repos = [r for r in store.repos() if store.cluster_runs(r)]  # type: ignore[attr-defined]
+    if len(repos) == 1:
+        return repos[0]
+    if not repos:
+        raise fail("no clusters in the store; run `issuegraph cluster` first", 2)
+    raise fail(f"the store holds clusters for {', '.join(repos)}; pass --repo OWNER/REPO", 2)
+
+
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for the Markdown archive (created if missing).")]
 
 
 @app.command()
@@ -239,6 +376,119 @@ def walk_command(
         f"{client.requests} requests" + (f"; report written to {report}" if report else ""),
         markup=False, highlight=False,
     )
+
+
+@app.command()
+@user_errors
+def cluster(db: DbOption = None, repo: RepoFilter = None, config: ConfigOption = None) -> None:
+    """Group duplicate issues by error signature and store the clusters (with the rule-set version)."""
+    from datetime import UTC, datetime
+
+    from .graph.cluster import load_config
+    from .graph.cluster_load import update_clusters
+
+    cfg = load_config(config)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _open_existing(db) as store:
+        repos = _repos(store, repo)
+        if not repos:
+            raise fail("the store holds no crawled repository; run `issuegraph crawl OWNER/REPO` first", 2)
+        for r in repos:
+            run_id, result = update_clusters(store, r, cfg, now)
+            multi = [c for c in result.clusters if len(c.members) > 1]
+            issues = sum(len(c.members) for c in result.clusters)
+            out.print(
+                f"{r}: {issues} issues → {len(multi)} duplicate clusters covering "
+                f"{sum(len(c.members) for c in multi)} issues, {len(result.clusters) - len(multi)} singletons; "
+                f"{len(result.background.keys)} background errors ignored; run {run_id}, rules {result.rules_version}"
+            )
+
+
+@app.command()
+@user_errors
+def clusters(db: DbOption = None, repo: RepoFilter = None, as_json: JsonFlag = False) -> None:
+    """Print the stored clusters (every crawled issue, singletons included; pull requests are not clustered)."""
+    with _open_existing(db) as store:
+        records = [c for r in _repos(store, repo) for c in store.load_clusters(r)]
+    if as_json:
+        data = [
+            {"id": c.id, "repo": c.repo, "canonical": c.canonical, "members": list(c.members),
+             "signature": c.signature, "hints": c.hints}
+            for c in records
+        ]
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not records:
+        raise fail("no clusters stored; run `issuegraph cluster` first", 2)
+    from rich.table import Table
+
+    table = Table(title="duplicate clusters (singletons omitted; --json lists all)")
+    for col in ("id", "canonical", "members", "signature"):
+        table.add_column(col)
+    multi = sorted((c for c in records if len(c.members) > 1), key=lambda c: (-len(c.members), c.id))
+    for c in multi:
+        others = ", ".join("#" + m.rpartition("#")[2] for m in c.members if m != c.canonical)
+        table.add_row(c.id, c.canonical, f"{len(c.members)}: {others}", (c.signature or "")[:90])
+    out.print(table)
+    out.print(f"{len(multi)} clusters with duplicates, {len(records) - len(multi)} singletons")
+
+
+@app.command()
+@user_errors
+def similar(
+    target: Annotated[str, typer.Argument(help="Issue URL or OWNER/REPO#N")],
+    top: Annotated[int, typer.Option("--top", min=1, help="How many to list.")] = 10,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank likely duplicates of one issue, with scores and reasons (advisory: nothing is changed)."""
+    from .graph.cluster import load_config
+    from .graph.cluster_load import find_similar, parse_issue_target
+
+    ref = parse_issue_target(target)
+    cfg = load_config(config)
+    with _open_existing(db) as store:
+        ranked = find_similar(store, ref, top, cfg)
+    if as_json:
+        sys.stdout.write(json.dumps([{"issue": s.key, "score": s.score, "reason": s.reason} for s in ranked],
+                                    indent=2, ensure_ascii=False) + "\n")
+        return
+    if not ranked:
+        out.print(f"no other issue of {ref.repo} looks like {ref.key}")
+        return
+    for s in ranked:
+        out.print(f"{s.score:5.2f}  {s.key}  {s.reason}", markup=False)
+
+
+@app.command()
+@user_errors
+def report(
+    out_dir: OutDir,
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    readme: Annotated[bool, typer.Option("--readme", help="Also write README.md (GitHub's folder view).")] = False,
+) -> None:
+    """Write Markdown archive reports: one page per duplicate cluster, plus index.md."""
+    from .reports.context import build_report_set
+    from .reports.write import write_reports
+
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    with open_store(path) as store:
+        name = _single_repo(store, repo)
+        summary = write_reports(out_dir, build_report_set(store, name), readme=readme)
+    out.print(_describe_write(summary, out_dir))
+
+
+def _describe_write(summary: Any, out_dir: Path) -> str:
+    parts = [f"{len(summary.written)} written", f"{summary.unchanged} unchanged"]
+    if summary.stubbed:
+        parts.append(f"{len(summary.stubbed)} moved-cluster stubs")
+    if summary.removed:
+        parts.append(f"{len(summary.removed)} stale removed")
+    return f"reports in {out_dir}: " + ", ".join(parts)
 
 
 if __name__ == "__main__":  # pragma: no cover

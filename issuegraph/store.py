@@ -398,6 +398,19 @@ class Store:
         )
         return [self._event(r) for r in rows]
 
+    def load_issue_numbers(self, repo: str, *, updated_since: str | None = None, after: int | None = None) -> list[int]:
+        """Numbers of crawled issues/PRs in ``repo`` updated at/after ``updated_since`` (ISO text
+        compares in time order), above ``after``, ascending: the REST crawl's timeline queue."""
+        sql = "SELECT number FROM issues WHERE repo=? AND crawled=1"
+        params: list[Any] = [repo]
+        if updated_since:
+            sql += " AND updated_at >= ?"
+            params.append(updated_since)
+        if after is not None:
+            sql += " AND number > ?"
+            params.append(after)
+        return [r["number"] for r in self._exec(sql + " ORDER BY number", params)]
+
     def repos(self) -> list[str]:
         """Repositories with at least one crawled issue, or a crawl record."""
         rows = self._exec(
