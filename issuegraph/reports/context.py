@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import __version__
@@ -103,6 +103,7 @@ class Edge:
 class Background:
     signature: str
     members: tuple[str, ...]  # member keys carrying it
+    why: str = ""  # the clusterer's reason for calling it background
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,13 @@ def _default_graph(store: Store, repo: str) -> Any:
     return build_graph(store, repo)
 
 
+def _signature_of(record: Any) -> str | None:
+    """An error record's identity as the clusterer names it (``ErrorRecord.key``: type and normalised
+    message), which is what ``ClusterRecord.signature`` and the background list hold."""
+    sig = getattr(record, "key", None) or getattr(record, "signature", None)
+    return str(sig) if sig is not None else None
+
+
 def _edge_kind(key: Any, data: Mapping[str, Any]) -> str:
     return str(data.get("kind") or data.get("type") or key)
 
@@ -282,7 +290,10 @@ class _Builder:
         self.graph = graph
         self.records = records
         self.env = env
-        self._issues: dict[str, Issue | None] = {}
+        # one query each instead of one per member: most of the time of a 10,000-cluster archive
+        self._issues: dict[str, Issue | None] = {i.key: i for i in store.load_issues(repo, crawled_only=False)}
+        self._comments: dict[str, list[str]] | None = None
+        self._records: dict[str, list[Any]] = {}
 
     def issue(self, key: str) -> Issue | None:
         if key not in self._issues:
@@ -291,11 +302,26 @@ class _Builder:
         return self._issues[key]
 
     def texts(self, key: str) -> list[str]:
-        ref = IssueRef.from_key(key)
+        if self._comments is None:
+            self._comments = {}
+            for c in self.store.load_comments(self.repo):
+                if c.body:
+                    self._comments.setdefault(f"{c.repo}#{c.number}", []).append(c.body)
         issue = self.issue(key)
         out = [issue.body] if issue is not None and issue.body else []
-        out += [c.body for c in self.store.load_comments(ref.repo, ref.number) if c.body]
+        if key in self._comments:
+            out += self._comments[key]
+        else:
+            ref = IssueRef.from_key(key)
+            if ref.repo != self.repo:
+                out += [c.body for c in self.store.load_comments(ref.repo, ref.number) if c.body]
         return out
+
+    def records_of(self, key: str) -> list[Any]:
+        """Error records in a member's body and comments (extracted once per member)."""
+        if key not in self._records:
+            self._records[key] = [r for t in self.texts(key) for r in self.records(t)] if self.records else []
+        return self._records[key]
 
     def member(self, key: str, canonical: str) -> Member:
         ref = IssueRef.from_key(key)
@@ -322,35 +348,43 @@ class _Builder:
         chosen: dict[str, Trace] = {}
         fallback: dict[str, Trace] = {}
         for m in members:  # canonical first: its trace is the one people will quote
-            for text in self.texts(m.key):
-                for rec in self.records(text):
-                    runtime = str(getattr(rec, "runtime", None) or "text")
-                    sig = getattr(rec, "signature", None)
-                    raw, omitted, cut = _trim(str(getattr(rec, "raw", "")))
-                    if not raw.strip() or (sig is not None and sig in background):
-                        continue
-                    trace = Trace(runtime, raw, m.key, omitted, cut)
-                    if signature is not None and sig == signature:
-                        chosen.setdefault(runtime, trace)
-                    else:
-                        fallback.setdefault(runtime, trace)
+            for rec in self.records_of(m.key):
+                runtime = str(getattr(rec, "runtime", None) or "text")
+                sig = _signature_of(rec)
+                if sig is not None and sig in background:
+                    continue
+                if runtime in chosen or (runtime in fallback and sig != signature):
+                    continue
+                raw, omitted, cut = _trim(str(getattr(rec, "raw", "")))
+                if not raw.strip():
+                    continue
+                trace = Trace(runtime, raw, m.key, omitted, cut)
+                if signature is not None and sig == signature:
+                    chosen[runtime] = trace
+                else:
+                    fallback.setdefault(runtime, trace)
         if not chosen and signature is None:
             chosen = fallback
         return tuple(chosen[r] for r in sorted(chosen))
 
     def background(self, record: ClusterRecord, members: tuple[Member, ...]) -> tuple[Background, ...]:
-        sigs = record.details.get("background") or record.details.get("background_signatures") or []
-        if isinstance(sigs, Mapping):
-            return tuple(Background(str(s), tuple(sorted(map(str, v), key=_key_sort)))
-                         for s, v in sorted(sigs.items()))
-        found: dict[str, list[str]] = {str(s): [] for s in sigs}
-        if found and self.records is not None:
+        """Background errors the clusterer recorded as ignored for this cluster (``details``:
+        ``background_ignored`` with ``background_why``), and which members carry each."""
+        sigs = record.details.get("background_ignored") or []
+        why = record.details.get("background_why") or {}
+        per_member = record.details.get("signatures") or {}
+        out = []
+        for sig in sorted(map(str, sigs)):
+            carriers = []
             for m in members:
-                seen = {getattr(r, "signature", None) for t in self.texts(m.key) for r in self.records(t)}
-                for s in found:
-                    if s in seen:
-                        found[s].append(m.key)
-        return tuple(Background(s, tuple(v)) for s, v in sorted(found.items()))
+                if self.records is not None:
+                    found = any(_signature_of(r) == sig for r in self.records_of(m.key))
+                else:
+                    found = sig in per_member.get(m.key, ())
+                if found:
+                    carriers.append(m.key)
+            out.append(Background(sig, tuple(carriers), str(why.get(sig, "")) if isinstance(why, Mapping) else ""))
+        return tuple(out)
 
     def neighbourhood(self, member_keys: set[str]) -> tuple[tuple[Node, ...], tuple[Edge, ...], tuple[LinkedPR, ...]]:
         g = self.graph
@@ -410,7 +444,7 @@ class _Builder:
         canonical = self.issue(record.canonical)
         signature = record.signature
         title = _first_line(signature) if signature else (canonical.title if canonical else record.canonical)
-        weeks = Counter(iso_week(m.created_at) for m in mt if m.created_at)
+        weeks = _weeks(m.created_at for m in mt if m.created_at)
         return ClusterReport(
             id=record.id, repo=record.repo, file_name=cluster_file_name(record.id), title=title,
             signature=signature, canonical=record.canonical, rules_version=rules_version, members=mt,
@@ -420,8 +454,28 @@ class _Builder:
             traces=self.traces(mt, signature, {b.signature for b in background}),
             versions=tuple(versions), platforms=tuple(platforms), matrix=matrix, prs=prs,
             hints=tuple((m.key, str(record.hints.get(m.key, ""))) for m in mt), background=background,
-            nodes=nodes, edges=edges, weeks=tuple(sorted(weeks.items())),
+            nodes=nodes, edges=edges, weeks=weeks,
         )
+
+
+def _weeks(dates: Iterable[str], max_span: int = 104) -> tuple[tuple[str, int], ...]:
+    """Reports per ISO week, quiet weeks included (up to two years of span; beyond that only the
+    weeks with reports, or the table would be mostly zeros)."""
+    counts = Counter(iso_week(d) for d in dates)
+    if not counts:
+        return ()
+    first, last = min(counts), max(counts)
+    start = datetime.fromisocalendar(int(first[:4]), int(first[6:]), 1)
+    end = datetime.fromisocalendar(int(last[:4]), int(last[6:]), 1)
+    span = (end - start).days // 7
+    if span > max_span:
+        return tuple(sorted(counts.items()))
+    out = []
+    for k in range(span + 1):
+        y, w, _ = (start + timedelta(weeks=k)).isocalendar()
+        label = f"{y}-W{w:02d}"
+        out.append((label, counts.get(label, 0)))
+    return tuple(out)
 
 
 def _first_line(text: str, limit: int = 120) -> str:

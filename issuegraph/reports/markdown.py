@@ -24,8 +24,9 @@ Text copied from issues is untrusted; how it is made safe, in one place (``inlin
   backtick run inside (at least three), so no pasted fence can close ours.
 * **Mermaid.** Node ids are generated (``n0``, ``n1`` …); labels keep ``[A-Za-z0-9 ,.:_/-]`` and
   write every other character as a Mermaid entity (``#35;``), so no title can inject syntax.
-* **Front matter** is written with PyYAML's ``safe_dump`` (fixed key order, no line wrapping),
-  from cleaned strings.
+* **Front matter** is data for docs sites, written with PyYAML's safe dumper (fixed key order, no
+  line wrapping, non-ASCII escaped) from cleaned one-line strings; values are kept as stated (no
+  word joiners), since YAML is not rendered as prose.
 """
 
 from __future__ import annotations
@@ -48,10 +49,17 @@ _HASHREF = re.compile(r"#(?=\d)")
 _GHREF = re.compile(r"(?i)\b(GH-)(?=\d)")
 _BACKTICKS = re.compile(r"`+")
 _MAX_CELL = 200
+_PLAIN = re.compile(r"[A-Za-z0-9 ,.:;()'/+=-]*")
+
+
+# Blocks whose letters are right-to-left (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic,
+# their presentation forms, and the RTL ranges of the supplementary planes); checked by a regex first
+# because it runs over every cell of every page.
+_RTL_BLOCKS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
 
 def _has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    return bool(_RTL_BLOCKS.search(text)) and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def clean_text(text: str) -> str:
@@ -71,6 +79,9 @@ def neutralise_refs(text: str) -> str:
 
 def inline(text: str | None, limit: int = _MAX_CELL) -> str:
     """Untrusted text as one safe line of inline Markdown (a table cell, a heading, a list item)."""
+    if (text and len(text) <= limit and _PLAIN.fullmatch(text) and "  " not in text and text == text.strip()
+            and not _GHREF.search(text)):
+        return text  # nothing to escape: the common case, kept fast
     text = clean_text(text or "")
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -90,8 +101,15 @@ def fence(text: str, info: str = "text") -> str:
     return f"{ticks}{info}\n{body}\n{ticks}"
 
 
+# libyaml's safe dumper when PyYAML has it (PyPI wheels do): ten times faster than the pure-Python one,
+# which is most of the time a 10,000-page archive takes. With ``allow_unicode=False`` both emit the same
+# bytes (non-ASCII as \u escapes; a test checks it), so the archive does not churn between machines.
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def front_matter(data: dict[str, object]) -> str:
-    dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**9, default_flow_style=False)
+    dumped = yaml.dump(data, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=False, width=10**9,
+                       default_flow_style=False)
     return f"---\n{dumped}---"
 
 
@@ -174,9 +192,8 @@ def _environment_section(c: ClusterReport) -> str:
 
 def _pr_row(p: LinkedPR, repo: str) -> list[str]:
     state = "merged (the fix)" if p.is_fix else p.state
-    closes = ", ".join(_ref_text(k, repo) for k in p.closes) or "–"
-    return [_link(_ref_text(p.key, repo), p.url), inline(p.title), state, p.relation.replace("_", " "),
-            closes.replace("#", "#" + WJ) if closes != "–" else closes]
+    closes = neutralise_refs(", ".join(_ref_text(k, repo) for k in p.closes)) or "–"
+    return [_link(_ref_text(p.key, repo), p.url), inline(p.title), state, p.relation.replace("_", " "), closes]
 
 
 def _prs_section(c: ClusterReport) -> str:
@@ -197,10 +214,11 @@ def _hints_section(c: ClusterReport) -> str:
 def _background_section(c: ClusterReport) -> str:
     parts = ["These errors also appear in many unrelated reports, so they were ignored when grouping:"]
     for b in c.background:
-        carried = ", ".join(_ref_text(k, c.repo) for k in b.members)
+        carried = neutralise_refs(", ".join(_ref_text(k, c.repo) for k in b.members))
         parts.append(fence(b.signature))
-        if carried:
-            parts.append(f"Carried by {carried.replace('#', '#' + WJ)}.")
+        notes = ([f"Carried by {carried}."] if carried else []) + ([f"Why ignored: {inline(b.why, 300)}."] if b.why else [])
+        if notes:
+            parts.append(" ".join(notes))
     return "\n\n".join(parts)
 
 
@@ -221,11 +239,11 @@ def _traces_section(c: ClusterReport) -> str:
     return "\n\n".join(parts)
 
 
-_MERMAID_SAFE = re.compile(r"[A-Za-z0-9 ,.:_/\-]")
+_MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ,.:_/\-]")
 
 
 def mermaid_label(text: str) -> str:
-    return "".join(ch if _MERMAID_SAFE.fullmatch(ch) else f"#{ord(ch)};" for ch in text)
+    return _MERMAID_UNSAFE.sub(lambda m: f"#{ord(m.group())};", text)
 
 
 def _mermaid(c: ClusterReport) -> str:
@@ -260,7 +278,7 @@ def _timeline(c: ClusterReport) -> str:
     if not c.weeks:
         return "No dates recorded."
     peak = max(n for _, n in c.weeks)
-    rows = [[w, str(n), "█" * max(1, round(20 * n / peak))] for w, n in c.weeks]
+    rows = [[w, str(n), "█" * max(1, round(20 * n / peak)) if n else ""] for w, n in c.weeks]
     return table(["week", "reports", ""], rows, ["l", "r", "l"])
 
 
@@ -347,7 +365,7 @@ def render_moved_stub(old_id: str, members: Sequence[str], now_in: Sequence[tupl
     fm = front_matter({"title": f"Cluster {clean_text(old_id)} moved", "cluster": old_id, "moved": True,
                        "members": list(members), "now_in": [cid for cid, _ in now_in], "generator": GENERATOR})
     targets = "\n".join(f"- {_link(inline(cid, 80), f)}" for cid, f in now_in)
-    refs = ", ".join(_ref_text(k, repo) for k in members).replace("#", "#" + WJ)
+    refs = neutralise_refs(", ".join(_ref_text(k, repo) for k in members))
     return (f"{fm}\n\n# Cluster {inline(old_id, 80)} has moved\n\n"
             f"Its reports ({refs}) now belong to:\n\n{targets}\n\n[All clusters](../index.md)\n")
 

@@ -88,7 +88,7 @@ def make_store(*, second_run: bool = True) -> Store:
     first = [
         ClusterRecord("c-list-render", REPO, f"{REPO}#1", (f"{REPO}#1", f"{REPO}#2"), "list-render-none",
                       {f"{REPO}#1": "canonical: oldest open report", f"{REPO}#2": "same signature list-render-none"},
-                      {"background": ["background-config"]}),
+                      {"background_ignored": ["background-config"], "background_why": {"background-config": "seen with 40 different errors in 310 issues"}}),
         ClusterRecord("c-export", REPO, f"{REPO}#4", (f"{REPO}#4", f"{REPO}#5"), None,
                       {f"{REPO}#4": "canonical", f"{REPO}#5": "marked duplicate of #4 by a maintainer"}, {}),
         ClusterRecord("c-old", REPO, f"{REPO}#3", (f"{REPO}#3", f"{REPO}#6"), None,
@@ -101,7 +101,7 @@ def make_store(*, second_run: bool = True) -> Store:
                           "list-render-none",
                           {f"{REPO}#1": "canonical: oldest open report", f"{REPO}#2": "same signature list-render-none",
                            f"{REPO}#3": "signature list-render-none (python), score 0.93"},
-                          {"background": ["background-config"]}),
+                          {"background_ignored": ["background-config"], "background_why": {"background-config": "seen with 40 different errors in 310 issues"}}),
             first[1], ClusterRecord("s-6", REPO, f"{REPO}#6", (f"{REPO}#6",), None, {}, {}),
         ]
         store.save_cluster_run(REPO, "rules-2024-01", "2024-03-21T00:00:00Z", 6, second)

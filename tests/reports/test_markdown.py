@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from issuegraph.reports.markdown import WJ, fence, inline, mermaid_label
+from issuegraph.reports.markdown import WJ, fence, front_matter, inline, mermaid_label
 
 from .mdcheck import parser
 
@@ -56,3 +56,14 @@ def test_a_fence_cannot_be_closed_by_its_content(content: str) -> None:
 
 def test_mermaid_labels_keep_only_safe_characters() -> None:
     assert mermaid_label('#1 "a" [b] <c>;') == "#35;1 #34;a#34; #91;b#93; #60;c#62;#59;"
+
+
+@pytest.mark.skipif(not hasattr(__import__("yaml"), "CSafeDumper"), reason="PyYAML built without libyaml")
+@pytest.mark.parametrize("value", ["plain", "Crash é 🔥 שלום", "a: b # c", "'q' \"dq\"", "\x85\u2028\ufeff", "-", "null"])
+def test_front_matter_is_the_same_with_and_without_libyaml(value: str) -> None:
+    import yaml
+
+    data = {"title": value, "members": [1, 2], "fix": None}
+    kw = {"sort_keys": False, "allow_unicode": False, "width": 10**9, "default_flow_style": False}
+    assert yaml.dump(data, Dumper=yaml.CSafeDumper, **kw) == yaml.dump(data, Dumper=yaml.SafeDumper, **kw)
+    assert yaml.safe_load(front_matter(data).strip("-\n")) == data
