@@ -339,10 +339,8 @@ def walk_command(
         str, typer.Option("--clusters-dir", help="Where cluster reports live, relative to the report (for its link).")
     ] = "clusters",
     db: DbOption = None,
-    api_url: Annotated[str | None, typer.Option("--api-url", envvar="GITHUB_API_URL", show_default=False,
-                                                help="API root [default: https://api.github.com; Enterprise: https://HOST/api/v3].")] = None,
-    token: Annotated[str | None, typer.Option("--token", envvar=["GITHUB_TOKEN", "GH_TOKEN"], show_default=False,
-                                              help="GitHub token (without one: 60 requests an hour).")] = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
     html_host: HtmlHostOption = None,
 ) -> None:
     """Walk from one issue or PR through its references, both ways, across repositories."""

@@ -227,19 +227,24 @@ class Store:
         try:
             yield
         except sqlite3.Error as exc:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise _translate(exc, self.path) from None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 raise _translate(exc, self.path) from None
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        """Roll back if SQLite has not already (it does so itself on SQLITE_FULL and friends)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         try:

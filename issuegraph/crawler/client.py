@@ -112,8 +112,8 @@ class GitHubClient:
         max_wait: float = DEFAULT_MAX_WAIT,
         on_wait: WaitCallback | None = None,
         on_notice: Callable[[str], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         timeout: int = 30,
     ) -> None:
         self.token = resolve_token(token)
@@ -122,8 +122,8 @@ class GitHubClient:
         self.max_wait = max_wait
         self.on_wait = on_wait
         self.on_notice = on_notice or (lambda msg: log.warning("%s", msg))
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.requests = 0
         self.points = 0
         self.budgets: dict[str, Budget] = {}

@@ -108,6 +108,17 @@ def _cache_key(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
+def number_repeats(ev: TimelineEvent, seen: dict[str, int]) -> TimelineEvent:
+    """Cross-references are keyed by (source, time) so REST and GraphQL agree (REST gives them no
+    id); the rare second reference from the same source at the same second gets ``-1``, ``-2`` …
+    in timeline order, so it is kept, not merged. ``seen`` carries the counts across pages."""
+    if ev.event != "cross-referenced":
+        return ev
+    n = seen.get(ev.key, 0)
+    seen[ev.key] = n + 1
+    return replace(ev, key=f"{ev.key}-{n}") if n else ev
+
+
 class _Saver:
     """Turns raw GraphQL nodes into rows and keeps the overflow queue (issues whose timeline or
     reactions did not fit in the nested page)."""
@@ -119,7 +130,8 @@ class _Saver:
         self.pending: list[dict[str, Any]] = []
         self.partial_errors = 0
 
-    def _timeline_rows(self, nodes: list[dict[str, Any]], repo: str, number: int) -> tuple[list[Comment], list[TimelineEvent], list[Issue]]:
+    def _timeline_rows(self, nodes: list[dict[str, Any]], repo: str, number: int,
+                       seen: dict[str, int]) -> tuple[list[Comment], list[TimelineEvent], list[Issue]]:
         comments, events, stubs = [], [], []
         for node in nodes:
             if node.get("__typename") == "IssueComment":
@@ -129,7 +141,7 @@ class _Saver:
             ev = event_from_graphql(node, repo, number)
             if ev is None:
                 continue
-            events.append(ev)
+            events.append(number_repeats(ev, seen))
             stubs.extend(s for s in referenced_stubs_from_graphql(node) if s.repo != self.home_repo)
         return comments, events, stubs
 
@@ -140,7 +152,8 @@ class _Saver:
             repo = (node.get("repository") or {}).get("nameWithOwner") or self.home_repo
             number = int(node["number"])
             tl = node.get("timelineItems") or {}
-            comments, events, stubs = self._timeline_rows([n for n in tl.get("nodes") or [] if n], repo, number)
+            seen: dict[str, int] = {}
+            comments, events, stubs = self._timeline_rows([n for n in tl.get("nodes") or [] if n], repo, number, seen)
             issue = issue_from_graphql(node, repo, comment_count=len(comments))
             self.store.save_issues([issue, *stubs])
             self.store.save_comments(comments)
@@ -150,7 +163,8 @@ class _Saver:
             info = tl.get("pageInfo") or {}
             if info.get("hasNextPage"):
                 self.pending.append({"id": node["id"], "type": node["__typename"], "conn": "timelineItems",
-                                     "after": info.get("endCursor"), "repo": repo, "number": number, "comments": ids})
+                                     "after": info.get("endCursor"), "repo": repo, "number": number, "comments": ids,
+                                     "seen": seen})
             else:
                 self.store.delete_comments_not_in(repo, number, ids)
             rinfo = (node.get("reactions") or {}).get("pageInfo") or {}
@@ -181,7 +195,9 @@ class _Saver:
             if page is None:  # the issue vanished between pages: keep what we have
                 continue
             if entry["conn"] == "timelineItems":
-                comments, events, stubs = self._timeline_rows(page.nodes, entry["repo"], entry["number"])
+                seen = dict(entry.get("seen") or {})
+                comments, events, stubs = self._timeline_rows(page.nodes, entry["repo"], entry["number"], seen)
+                entry["seen"] = seen
                 self.store.save_issues(stubs)
                 self.store.save_comments(comments)
                 self.store.save_timeline_events(events)
@@ -328,6 +344,7 @@ class _Run:
             url: str | None = f"/repos/{self.repo}/issues/{number}/timeline?per_page=100"
             events: list[TimelineEvent] = []
             stubs: list[Issue] = []
+            seen: dict[str, int] = {}
             cache: list[tuple[str, str, str]] = []
             while url:
                 key = _cache_key(url)
@@ -342,7 +359,7 @@ class _Run:
                 for d in resp.data or []:
                     ev = event_from_rest(d, self.repo, number)
                     if ev is not None:
-                        events.append(ev)
+                        events.append(number_repeats(ev, seen))
                         stubs.extend(s for s in referenced_stubs_from_rest(d) if s.repo != self.repo)
                 if resp.etag:
                     cache.append((key, resp.etag, json.dumps({"next": resp.next_url})))

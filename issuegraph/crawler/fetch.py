@@ -118,8 +118,9 @@ class OverflowRequest:
     after: str | None
 
 
-def _not_found(errors: list[dict[str, Any]], path0: str) -> bool:
-    return any(e.get("type") == "NOT_FOUND" and (e.get("path") or [None])[0] == path0 for e in errors)
+def _not_found(errors: list[dict[str, Any]], field: str) -> bool:
+    """A NOT_FOUND for ``field`` itself, not for something nested under it."""
+    return any(e.get("type") == "NOT_FOUND" and e.get("path") == [field] for e in errors)
 
 
 def _raise_query_errors(errors: list[dict[str, Any]]) -> None:

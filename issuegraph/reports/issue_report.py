@@ -7,8 +7,9 @@ environment it states; the issues and PRs linked to it with relation, state and 
 what they close); a Mermaid picture of the neighbourhood; and its duplicate cluster, when the repo
 has been clustered, linked to that cluster's report. No advice: the reader has the facts.
 
-Markdown safety: table cells escape pipes, brackets, emphasis and HTML and never hold a newline;
-code fences are longer than any backtick run inside them. Same store, same bytes.
+Markdown safety follows ``reports/markdown.py`` (``inline``, ``fence``, ``table``): cells are one
+line with Markdown and HTML escaped and mentions/references neutralised; fences are longer than any
+backtick run inside them. Same store, same bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..graph.export import node_state, render_mermaid
 from ..graph.refs import DEFAULT_HOSTS
 from ..models import Issue, IssueRef
 from ..store import Store
+from .markdown import fence, inline, table
 
 if TYPE_CHECKING:  # plain data from the walk; the report never calls the crawler
     from ..crawler.walk import WalkResult
@@ -191,16 +193,7 @@ def build_issue_report(
     )
 
 
-# --- Markdown -------------------------------------------------------------------------------
-_CELL_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~#])")
-
-
-def md_cell(text: object) -> str:
-    """One table cell: whitespace collapsed, Markdown and HTML punctuation escaped."""
-    flat = " ".join(str(text).split())
-    return _CELL_ESCAPE_RE.sub(r"\\\1", flat) if flat else " "
-
-
+# --- Markdown (the escaping rules are reports/markdown.py's: one place for all reports) ----------
 def md_code(text: str) -> str:
     """Inline code that survives any backticks inside it."""
     run = max((len(m) for m in re.findall(r"`+", text)), default=0)
@@ -209,22 +202,15 @@ def md_code(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def fenced(text: str, info: str = "text") -> str:
-    """A fenced block longer than any backtick run in ``text``."""
-    run = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, run + 1)
-    return f"{fence}{info}\n{text.rstrip()}\n{fence}"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GFM table; cells are Markdown already (pass text through ``md_cell``)."""
-    lines = ["| " + " | ".join(md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _link(text: str, url: str | None) -> str:
-    return f"[{md_cell(text)}]({url})" if url else md_cell(text)
+    return f"[{inline(text)}]({url})" if url else inline(text)
+
+
+def _participants(names: list[str], shown: int = 12) -> str:
+    if not names:
+        return "0"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} ({', '.join('@' + p for p in names[:shown])}{more})"
 
 
 def render_issue_report(report: IssueReport) -> str:
@@ -232,8 +218,8 @@ def render_issue_report(report: IssueReport) -> str:
     kind = "pull request" if i.kind == "pull_request" else "issue"
     state = node_state({"kind": i.kind, "state": i.state, "state_reason": i.state_reason, "merged": i.merged,
                         "crawled": True})
-    out = [f"# {md_cell(i.key)}: {md_cell(i.title)}", ""]
-    head = [f"{kind.capitalize()} · **{state}** · opened {_day(i.created_at)} by @{md_cell(i.author or 'ghost')}"]
+    out = [f"# {inline(i.key)}: {inline(i.title)}", ""]
+    head = [f"{kind.capitalize()} · **{state}** · opened {_day(i.created_at)} by {inline('@' + (i.author or 'ghost'))}"]
     if i.closed_at:
         head.append(f"closed {_day(i.closed_at)}")
     if i.url:
@@ -245,48 +231,47 @@ def render_issue_report(report: IssueReport) -> str:
     out += ["## Stats", ""]
     stats = [
         ("Comments", report.comments),
-        ("Participants", f"{len(report.participants)} ({', '.join('@' + p for p in report.participants)})"
-         if report.participants else "0"),
+        ("Participants", _participants(report.participants)),
         ("Reactions", f"{sum(report.reactions.values())}" + (
             f" ({', '.join(f'{k} ×{v}' for k, v in report.reactions.items())})" if report.reactions else "")),
         ("Timeline events", f"{sum(report.timeline.values())}" + (
             f" ({', '.join(f'{k} ×{v}' for k, v in report.timeline.items())})" if report.timeline else "")),
     ]
-    out += [_table(["", "count"], [(md_cell(k), md_cell(v)) for k, v in stats]), ""]
+    out += [table(["", "count"], [(inline(k), inline(str(v))) for k, v in stats]), ""]
 
     out += ["## Errors", ""]
     if not report.errors:
         out += ["No error messages or stack traces found in the text.", ""]
     for n, block in enumerate(report.errors, start=1):
         seen = f", in {block.times} texts" if block.times > 1 else ""
-        out += [f"{n}. From the {md_cell(block.where)}{seen}:", "", fenced(block.text), ""]
+        out += [f"{n}. From the {inline(block.where)}{seen}:", "", fence(block.text), ""]
     if report.errors_not_shown:
         out += [f"{report.errors_not_shown} more distinct error records are not shown.", ""]
 
     out += ["## Environment", ""]
     if report.environment:
-        out += [_table(["fact", "value"], [(md_cell(k), md_cell(v)) for k, v in report.environment.items()]), ""]
+        out += [table(["fact", "value"], [(inline(k), inline(v)) for k, v in report.environment.items()]), ""]
     else:
         out += ["The text states no version, platform, terminal or OS.", ""]
 
     out += ["## Linked issues and pull requests", ""]
     if report.links:
-        rows = [(md_cell(r.relation), _link(r.key, r.url), md_cell(r.kind), md_cell(r.state), md_cell(r.title),
-                 md_cell(", ".join(r.closes))) for r in report.links]
-        out += [_table(["relation", "issue", "kind", "state", "title", "closes"], rows), ""]
+        rows = [(inline(r.relation), _link(r.key, r.url), inline(r.kind), inline(r.state), inline(r.title),
+                 inline(", ".join(r.closes))) for r in report.links]
+        out += [table(["relation", "issue", "kind", "state", "title", "closes"], rows), ""]
     else:
         out += ["Nothing links to or from this issue.", ""]
 
-    out += [f"## Neighbourhood (depth {report.diagram_depth})", "", fenced(report.mermaid, "mermaid"), ""]
+    out += [f"## Neighbourhood (depth {report.diagram_depth})", "", fence(report.mermaid, "mermaid"), ""]
 
     if report.cluster:
         c = report.cluster
         out += ["## Duplicate cluster", "",
-                f"Part of cluster [{md_cell(c.id)}]({c.link}) with {c.size} issues; canonical: {md_cell(c.canonical)}.", ""]
+                f"Part of cluster [{inline(c.id)}]({c.link}) with {c.size} issues; canonical: {inline(c.canonical)}.", ""]
         if c.signature:
             out += ["Signature: " + md_code(c.signature), ""]
         if c.hint:
-            out += ["Why this issue is in it: " + md_cell(c.hint), ""]
+            out += ["Why this issue is in it: " + inline(c.hint), ""]
     if report.walk_lines:
-        out += ["## Walk", ""] + [f"- {md_cell(line)}" for line in report.walk_lines] + [""]
+        out += ["## Walk", ""] + [f"- {inline(line)}" for line in report.walk_lines] + [""]
     return "\n".join(out).rstrip("\n") + "\n"
