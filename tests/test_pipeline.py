@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from issuegraph.cli import app
 from issuegraph.pipeline import SEED_PAIR, sample_cassette, sample_dataset
 
+from .conftest import Ghsim
 from .reports.mdcheck import assert_well_formed, strip_wj
 
 ROOT = Path(__file__).resolve().parent.parent
-GHSIM = ROOT.parent / "shared" / "ghsim"
 runner = CliRunner()
 
 
@@ -143,19 +143,12 @@ def test_the_mkdocs_snippet_parses_and_points_at_the_index() -> None:
 # -- nightly against the simulator (skipped without ../shared/ghsim) -------------------------------
 
 @pytest.fixture()
-def ghsim_api() -> str:  # type: ignore[misc]
-    if not (GHSIM / "ghsim").is_dir():
-        pytest.skip("../shared/ghsim is not beside the repository")
-    proc = subprocess.Popen([sys.executable, "-u", "-m", "ghsim", "--data", str(sample_dataset()), "--port", "0"],
-                            cwd=GHSIM, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def ghsim_api() -> Iterator[str]:
+    server = Ghsim(sample_dataset(), ())  # skips without ../shared/ghsim
     try:
-        line = proc.stdout.readline().strip() if proc.stdout else ""
-        if not line.startswith("listening "):
-            pytest.skip(f"ghsim did not start: {line}")
-        yield line.split()[1]
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
 
 
 def test_nightly_crawls_clusters_reports_and_a_rerun_is_quiet(ghsim_api: str, tmp_path: Path) -> None:

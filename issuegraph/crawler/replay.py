@@ -12,6 +12,7 @@ Requests match on method, URL and body (GraphQL is one URL; the query and its cu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,50 +25,62 @@ from ..errors import NetworkError, UsageError
 
 RECORDED_API = "https://api.github.com"
 MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
-_SECRET_HEADERS = ["authorization", "cookie", "set-cookie", "x-github-token"]
+SECRET_HEADERS = ["authorization", "cookie", "set-cookie", "x-github-token"]
+_LOOPBACK = re.compile(r"http://(?:127\.0\.0\.1|localhost):\d+(?:/api/v3)?")
 
 
-def _rewriter(live_api_url: str) -> tuple[Any, Any]:
-    live = live_api_url.rstrip("/")
-    # ghsim serves github.com's layout and Enterprise's (/api/v3) from one process: rewrite either
-    roots = sorted({live, live.removesuffix("/api/v3")}, key=len, reverse=True)
+def _swap(text: str, live: str | None = None) -> str:
+    if live:
+        text = text.replace(live + "/api/graphql", RECORDED_API + "/graphql").replace(live, RECORDED_API)
+    return _LOOPBACK.sub(RECORDED_API, text)
 
-    def swap(text: str) -> str:
-        for root in roots:
-            text = text.replace(root + "/api/v3", RECORDED_API).replace(root + "/api/graphql", RECORDED_API + "/graphql")
-            text = text.replace(root, RECORDED_API)
-        return text
 
-    def before_request(request: Any) -> Any:
-        request.uri = swap(request.uri)
-        return request
+def rewrite_request(request: Any, live: str | None = None) -> Any:
+    """vcrpy ``before_record_request``: loopback (ghsim) or ``live`` URLs become api.github.com;
+    ghsim's own control calls (``/_ghsim/…``) are never recorded."""
+    if "/_ghsim/" in request.uri:
+        return None
+    request.uri = _swap(request.uri, live)
+    return request
 
-    def before_response(response: Any) -> Any:
-        body = response.get("body", {}).get("string")
-        if isinstance(body, bytes) and body:
-            new = swap(body.decode("utf-8")).encode("utf-8")
-            response["body"]["string"] = new
-            headers = response.get("headers", {})
+
+def rewrite_response(response: dict[str, Any], live: str | None = None) -> dict[str, Any]:
+    """vcrpy ``before_record_response``: the same rewrite in ``Link`` headers and bodies (with the
+    ``Content-Length`` kept true), and no cookie or credential header kept."""
+    headers = response.get("headers") or {}
+    body = response.get("body") or {}
+    data = body.get("string")
+    if isinstance(data, bytes) and data:
+        new = _swap(data.decode("utf-8"), live).encode("utf-8")
+        if new != data:
+            body["string"] = new
             for name in list(headers):
                 if name.lower() == "content-length":
                     headers[name] = [str(len(new))]
-        for name, values in list(response.get("headers", {}).items()):
-            if name.lower() in _SECRET_HEADERS:
-                del response["headers"][name]
-            elif name.lower() == "link":
-                response["headers"][name] = [swap(v) for v in values]
-        return response
+    elif isinstance(data, str):
+        body["string"] = _swap(data, live)
+    for name in list(headers):
+        if name.lower() in SECRET_HEADERS:
+            del headers[name]
+        elif name.lower() == "link":
+            headers[name] = [_swap(v, live) for v in headers[name]]
+    return response
 
-    return before_request, before_response
+
+def vcr_options() -> dict[str, Any]:
+    """What tests (pytest-recording's ``vcr_config``) and the demo share: match and filter rules."""
+    return {"filter_headers": list(SECRET_HEADERS), "match_on": list(MATCH_ON),
+            "before_record_request": rewrite_request, "before_record_response": rewrite_response}
 
 
 @contextmanager
 def record_cassette(path: Path | str, live_api_url: str) -> Iterator[None]:
     """Record everything sent inside the block to ``path`` (overwritten), as if sent to api.github.com."""
-    before_request, before_response = _rewriter(live_api_url)
+    live = live_api_url.rstrip("/").removesuffix("/api/v3")
     recorder = vcr.VCR(
-        record_mode="all", match_on=MATCH_ON, filter_headers=_SECRET_HEADERS, decode_compressed_response=True,
-        before_record_request=before_request, before_record_response=before_response,
+        record_mode="all", match_on=MATCH_ON, filter_headers=SECRET_HEADERS, decode_compressed_response=True,
+        before_record_request=lambda r: rewrite_request(r, live),
+        before_record_response=lambda r: rewrite_response(r, live),
     )
     target = Path(path)
     if target.exists():
@@ -83,7 +96,7 @@ def replay_cassette(path: Path | str) -> Iterator[None]:
     target = Path(path)
     if not target.is_file():
         raise UsageError(f"no recording at {target}; reinstall issuegraph or re-record it (scripts/record_sample.py)")
-    player = vcr.VCR(record_mode="none", match_on=MATCH_ON, filter_headers=_SECRET_HEADERS)
+    player = vcr.VCR(record_mode="none", match_on=MATCH_ON, filter_headers=SECRET_HEADERS)
     try:
         with player.use_cassette(str(target), allow_playback_repeats=False):
             yield
