@@ -164,3 +164,20 @@ def test_nightly_crawls_clusters_reports_and_a_rerun_is_quiet(ghsim_api: str, tm
     third = run(*args)
     assert "0 written, 8 unchanged" in third
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in (tmp_path / "docs").rglob("*.md")} == pages
+
+
+def test_the_readme_starts_with_the_demo_then_the_tests_and_its_commands_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", quick, re.S)
+    assert blocks[0].split("#")[0].strip() == "uv run issuegraph demo"
+    assert blocks[1].strip() == "uv run pytest"
+    for block in re.findall(r"```sh\n(.*?)```", readme, re.S):
+        for line in block.split("\n"):
+            line = line.split("  #")[0].strip()
+            if not line.startswith("uv run issuegraph "):
+                continue
+            words = shlex.split(line.split("&&")[0])[3:]
+            help_text = run(words[0], "--help")
+            for opt in (w for w in words if w.startswith("--")):
+                assert re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", help_text), f"{words[0]} has no {opt}"
