@@ -294,6 +294,7 @@ class _Builder:
         self._issues: dict[str, Issue | None] = {i.key: i for i in store.load_issues(repo, crawled_only=False)}
         self._comments: dict[str, list[str]] | None = None
         self._records: dict[str, list[Any]] = {}
+        self._env: dict[str, Mapping[str, Any]] = {}
 
     def issue(self, key: str) -> Issue | None:
         if key not in self._issues:
@@ -317,6 +318,12 @@ class _Builder:
                 out += [c.body for c in self.store.load_comments(ref.repo, ref.number) if c.body]
         return out
 
+    def environment_of(self, key: str) -> Mapping[str, Any]:
+        if key not in self._env:
+            issue = self.issue(key)
+            self._env[key] = (self.env(issue.body) or {}) if self.env and issue is not None and issue.body else {}
+        return self._env[key]
+
     def records_of(self, key: str) -> list[Any]:
         """Error records in a member's body and comments (extracted once per member)."""
         if key not in self._records:
@@ -326,9 +333,7 @@ class _Builder:
     def member(self, key: str, canonical: str) -> Member:
         ref = IssueRef.from_key(key)
         issue = self.issue(key)
-        env: Mapping[str, Any] = {}
-        if self.env is not None and issue is not None and issue.body:
-            env = self.env(issue.body) or {}
+        env = self.environment_of(key)
         return Member(
             key=key, repo=ref.repo, number=ref.number, url=_issue_url(issue, ref),
             title=issue.title if issue else "", kind=issue.kind if issue else "issue",
