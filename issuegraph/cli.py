@@ -211,5 +211,283 @@ def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
     )
 
 
+HtmlHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--html-host",
+        help="Web host whose issue URLs count as references, besides github.com (GitHub Enterprise); repeatable.",
+        envvar="ISSUEGRAPH_HTML_HOST",
+        show_default=False,
+    ),
+]
+
+
+def html_hosts(extra: list[str] | None) -> tuple[str, ...]:
+    from .graph.refs import DEFAULT_HOSTS
+
+    hosts = list(DEFAULT_HOSTS)
+    for h in extra or ():
+        h = h.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if h and h not in hosts:
+            hosts.append(h)
+    return tuple(hosts)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (``-`` is stdout)."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        return
+    from .errors import ReportError
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; check the path and free space") from None
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Clusterer config (TOML, [background] add/remove) [default: .issuegraph/cluster.toml if present]",
+                 show_default=False),
+]
+
+
+def _open_existing(db: Path | None):  # type: ignore[no-untyped-def]
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    return open_store(path)
+
+
+def _repos(store: Any, repo: str | None) -> list[str]:
+    from .models import parse_repo
+
+    if repo:
+        return [parse_repo(repo)]
+    return store.repos()
+
+def _single_repo(store: object, repo: str | None) -> str:
+    """The repository to report on: ``--repo``, or the only one with a stored clustering."""
+    from .models import parse_repo
+
+    if repo:
+        return parse_repo(repo)
+    repos = [r for r in store.repos() if store.cluster_runs(r)]  # type: ignore[attr-defined]
+    if len(repos) == 1:
+        return repos[0]
+    if not repos:
+        raise fail("no clusters in the store; run `issuegraph cluster` first", 2)
+    raise fail(f"the store holds clusters for {', '.join(repos)}; pass --repo OWNER/REPO", 2)
+
+
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for the Markdown archive (created if missing).")]
+
+
+@app.command()
+@user_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | graphml | gexf | mermaid | dot")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write ('-' for stdout).")],
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    around: Annotated[
+        str | None, typer.Option("--around", help="Only the neighbourhood of this issue: URL or OWNER/REPO#N.")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from --around.")] = 1,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Export the reference graph for Gephi, networkx, Mermaid or Graphviz."""
+    from .graph.build import build_graph, neighbourhood
+    from .graph.export import FORMATS, render_graph
+    from .graph.refs import parse_issue_url
+    from .models import parse_repo
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}", 2)
+    hosts = html_hosts(html_host)
+    center = parse_issue_url(around, hosts).key if around else None
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` or `issuegraph walk URL` first", 2)
+    with open_store(path) as store:
+        graph = build_graph(store, parse_repo(repo) if repo else None, hosts)
+    if center is not None:
+        if center not in graph:
+            raise fail(f"{center} is not in the store; run `issuegraph walk {around}` first", 2)
+        graph = neighbourhood(graph, center, depth)
+    write_output(out, render_graph(graph, fmt, highlight=center))
+    if str(out) != "-":
+        err.print(f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges to {out}")
+
+
+@app.command("walk")
+@user_errors
+def walk_command(
+    url: Annotated[str, typer.Argument(help="Issue or PR URL (any #issuecomment anchor or query), or OWNER/REPO#N.",
+                                       show_default=False)],
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from the start.")] = 2,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Stop adding issues after this many.")] = 200,
+    max_age: Annotated[
+        float, typer.Option("--max-age", min=0, help="Reuse issues fetched less than this many hours ago (0: refetch all).")
+    ] = 24.0,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the one-issue Markdown report here.")] = None,
+    clusters_link: Annotated[
+        str, typer.Option("--clusters-dir", help="Where cluster reports live, relative to the report (for its link).")
+    ] = "clusters",
+    db: DbOption = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Walk from one issue or PR through its references, both ways, across repositories."""
+    from datetime import timedelta
+
+    from .crawler.client import GitHubClient
+    from .crawler.crawl import fetch_issues
+    from .crawler.walk import walk
+    from .graph.refs import parse_issue_url
+
+    hosts = html_hosts(html_host)
+    start = parse_issue_url(url, hosts)
+    client = GitHubClient(token, api_url, on_notice=lambda msg: err.print(f"warning: {msg}", markup=False))
+
+    def on_level(level: int, to_fetch: int, reused: int) -> None:
+        err.print(f"depth {level}: fetching {to_fetch}, reusing {reused}", markup=False, highlight=False)
+
+    with open_store(db_path(db)) as store:
+        result = walk(store, start, lambda refs: fetch_issues(client, store, refs), depth=depth,
+                      max_nodes=max_nodes, max_age=timedelta(hours=max_age), hosts=hosts, on_level=on_level)
+        for line in result.problem_lines():
+            err.print(f"warning: {line}", markup=False, highlight=False)
+        if report is not None:
+            from .reports.issue_report import build_issue_report, render_issue_report
+
+            data = build_issue_report(store, start, result, hosts=hosts, clusters_link=clusters_link)
+            write_output(report, render_issue_report(data))
+    extra = f", {len(result.skipped_over_budget)} left out by --max-nodes" if result.skipped_over_budget else ""
+    out.print(
+        f"walked {start.key}: {len(result.visited)} issues and pull requests up to depth {depth} "
+        f"({len(result.fetched)} fetched, {len(result.reused)} reused, {len(result.problems)} unreachable{extra}), "
+        f"{client.requests} requests" + (f"; report written to {report}" if report else ""),
+        markup=False, highlight=False,
+    )
+
+
+@app.command()
+@user_errors
+def cluster(db: DbOption = None, repo: RepoFilter = None, config: ConfigOption = None) -> None:
+    """Group duplicate issues by error signature and store the clusters (with the rule-set version)."""
+    from datetime import UTC, datetime
+
+    from .graph.cluster import load_config
+    from .graph.cluster_load import update_clusters
+
+    cfg = load_config(config)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _open_existing(db) as store:
+        repos = _repos(store, repo)
+        if not repos:
+            raise fail("the store holds no crawled repository; run `issuegraph crawl OWNER/REPO` first", 2)
+        for r in repos:
+            run_id, result = update_clusters(store, r, cfg, now)
+            multi = [c for c in result.clusters if len(c.members) > 1]
+            issues = sum(len(c.members) for c in result.clusters)
+            out.print(
+                f"{r}: {issues} issues → {len(multi)} duplicate clusters covering "
+                f"{sum(len(c.members) for c in multi)} issues, {len(result.clusters) - len(multi)} singletons; "
+                f"{len(result.background.keys)} background errors ignored; run {run_id}, rules {result.rules_version}"
+            )
+
+
+@app.command()
+@user_errors
+def clusters(db: DbOption = None, repo: RepoFilter = None, as_json: JsonFlag = False) -> None:
+    """Print the stored clusters (every crawled issue, singletons included; pull requests are not clustered)."""
+    with _open_existing(db) as store:
+        records = [c for r in _repos(store, repo) for c in store.load_clusters(r)]
+    if as_json:
+        data = [
+            {"id": c.id, "repo": c.repo, "canonical": c.canonical, "members": list(c.members),
+             "signature": c.signature, "hints": c.hints}
+            for c in records
+        ]
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not records:
+        raise fail("no clusters stored; run `issuegraph cluster` first", 2)
+    from rich.table import Table
+
+    table = Table(title="duplicate clusters (singletons omitted; --json lists all)")
+    for col in ("id", "canonical", "members", "signature"):
+        table.add_column(col)
+    multi = sorted((c for c in records if len(c.members) > 1), key=lambda c: (-len(c.members), c.id))
+    for c in multi:
+        others = ", ".join("#" + m.rpartition("#")[2] for m in c.members if m != c.canonical)
+        table.add_row(c.id, c.canonical, f"{len(c.members)}: {others}", (c.signature or "")[:90])
+    out.print(table)
+    out.print(f"{len(multi)} clusters with duplicates, {len(records) - len(multi)} singletons")
+
+
+@app.command()
+@user_errors
+def similar(
+    target: Annotated[str, typer.Argument(help="Issue URL or OWNER/REPO#N")],
+    top: Annotated[int, typer.Option("--top", min=1, help="How many to list.")] = 10,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank likely duplicates of one issue, with scores and reasons (advisory: nothing is changed)."""
+    from .graph.cluster import load_config
+    from .graph.cluster_load import find_similar, parse_issue_target
+
+    ref = parse_issue_target(target)
+    cfg = load_config(config)
+    with _open_existing(db) as store:
+        ranked = find_similar(store, ref, top, cfg)
+    if as_json:
+        sys.stdout.write(json.dumps([{"issue": s.key, "score": s.score, "reason": s.reason} for s in ranked],
+                                    indent=2, ensure_ascii=False) + "\n")
+        return
+    if not ranked:
+        out.print(f"no other issue of {ref.repo} looks like {ref.key}")
+        return
+    for s in ranked:
+        out.print(f"{s.score:5.2f}  {s.key}  {s.reason}", markup=False)
+
+
+@app.command()
+@user_errors
+def report(
+    out_dir: OutDir,
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    readme: Annotated[bool, typer.Option("--readme", help="Also write README.md (GitHub's folder view).")] = False,
+) -> None:
+    """Write Markdown archive reports: one page per duplicate cluster, plus index.md."""
+    from .reports.context import build_report_set
+    from .reports.write import write_reports
+
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    with open_store(path) as store:
+        name = _single_repo(store, repo)
+        summary = write_reports(out_dir, build_report_set(store, name), readme=readme)
+    out.print(_describe_write(summary, out_dir))
+
+
+def _describe_write(summary: Any, out_dir: Path) -> str:
+    parts = [f"{len(summary.written)} written", f"{summary.unchanged} unchanged"]
+    if summary.stubbed:
+        parts.append(f"{len(summary.stubbed)} moved-cluster stubs")
+    if summary.removed:
+        parts.append(f"{len(summary.removed)} stale removed")
+    return f"reports in {out_dir}: " + ", ".join(parts)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -136,6 +136,13 @@ CREATE TABLE IF NOT EXISTS http_cache (
     etag  TEXT NOT NULL,
     body  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS issue_fetches (
+    repo        TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    fetched_at  TEXT NOT NULL,   -- when the walk last fetched this issue in full
+    status      TEXT NOT NULL,   -- ok | not_found | forbidden | error …
+    PRIMARY KEY (repo, number)
+);
 """
 
 
@@ -469,6 +476,30 @@ class Store:
     def load_runs(self, repo: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM crawl_runs" + (" WHERE repo=?" if repo else "") + " ORDER BY id"
         return [dict(r) for r in self._exec(sql, (repo,) if repo else ())]
+
+    # -- single-issue fetches (the walk) ---------------------------------------------------
+    def save_fetches(self, statuses: dict[IssueRef, str], fetched_at: str) -> None:
+        """Record that these issues were just fetched one by one, with the outcome of each."""
+        self._many(
+            """INSERT INTO issue_fetches(repo, number, fetched_at, status) VALUES (?,?,?,?)
+               ON CONFLICT(repo, number) DO UPDATE SET fetched_at=excluded.fetched_at, status=excluded.status""",
+            [(r.repo, r.number, fetched_at, st) for r, st in sorted(statuses.items())],
+        )
+
+    def load_fetched_at(self, ref: IssueRef) -> tuple[str, str] | None:
+        """(when, status) of the newest fetch of ``ref``: by the walk, or by a finished crawl of its
+        repository (whichever is later; a crawl's status is 'ok' for issues it stored)."""
+        row = self._exec("SELECT fetched_at, status FROM issue_fetches WHERE repo=? AND number=?",
+                         (ref.repo, ref.number)).fetchone()
+        walked = (row["fetched_at"], row["status"]) if row else None
+        crawl = self._exec(
+            """SELECT r.last_crawled_at AS at FROM repos r JOIN issues i ON i.repo = r.full_name
+               WHERE r.full_name=? AND i.number=? AND i.crawled=1 AND r.last_crawled_at IS NOT NULL""",
+            (ref.repo, ref.number),
+        ).fetchone()
+        crawled = (crawl["at"], "ok") if crawl else None
+        candidates = [c for c in (walked, crawled) if c]
+        return max(candidates) if candidates else None
 
     # -- conditional-request cache (REST ETags) ---------------------------------------------
     def get_cached(self, url: str) -> tuple[str, str] | None:

@@ -1,0 +1,713 @@
+"""Duplicate clusters: issues that report the same problem, with a canonical issue and the why.
+
+Stage: ``ClusterInput`` (plain issue data, from the store or any JSON) + ``ExplicitLink`` (duplicate
+evidence people left) → ``ClusterRecord`` (models.py). Pure: same input, same clusters, in any
+input order. Imports nothing from ``crawler/``.
+
+The steps, in order (each one's reason is where it is implemented):
+
+1. **Signatures** (``signatures.issue_signatures``): error records of each issue.
+2. **Background** (``learn_background``): an error key that appears in many issues, almost
+   always *alongside other* errors, and with many *different* partners is noise (the auth error
+   thousands of claude-code reports carry next to their real error). It gets zero weight, is
+   kept, and is listed as ignored. Learned from the corpus; ``cluster.toml`` can add/remove keys.
+3. **Features**: IDF-weighted sparse vectors per issue, an *error* vector (message keys,
+   signatures, in-app frames, message shingles) and a *text* vector (title and text words).
+4. **Candidates** (``candidate_pairs``): pairs that share an error key (exact buckets) plus
+   MinHash-LSH bands over the issues' strongest features (sub-quadratic; numpy MinHash, see
+   ``_minhash``), always within one repository.
+5. **Verification** (``pair_score``): cosine of the error vectors and of the text vectors, with
+   a penalty when the same message comes with different crashing frames (the "same exception,
+   different bug" look-alike). A pair is an edge at ``Settings.edge`` or above.
+6. **Union with a chaining guard** (``_union``): explicit links merge first; scored edges merge
+   strongest first, and two groups merge only if the *average* score over their cross pairs
+   stays above ``Settings.link`` (average linkage), so A~B~C never merges A and C that share
+   nothing.
+7. **Canonical, id, hints** (``_finish``): canonical = root of duplicate-of links among the
+   members (cycles broken by age), never a root closed as not planned / stale while an open
+   member exists; id derived from the cluster's oldest member (see ``cluster_id``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from ..models import ClusterRecord
+from .signatures import RULES_VERSION as SIGNATURE_RULES
+from .signatures import ErrorRecord, IssueSignatures, issue_signatures
+
+CLUSTER_RULES = "cluster-2026-11-22"
+RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
+
+LINK_KINDS = ("marked_as_duplicate", "duplicate_of_comment", "same_closing_pr")
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs, settings
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClusterInput:
+    """One issue as the clusterer needs it; build it from the store or from any JSON."""
+
+    key: str  # owner/repo#N
+    repo: str
+    number: int
+    title: str
+    body: str
+    comments: tuple[str, ...] = ()
+    state: str = "open"
+    state_reason: str | None = None
+    created_at: str | None = None
+    closed_at: str | None = None
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExplicitLink:
+    """Evidence a person (or GitHub) left: ``source`` is a duplicate of ``target``."""
+
+    source: str
+    target: str
+    kind: str  # one of LINK_KINDS
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds, chosen on the dev set for precision first (see benchmarks/quality.py)."""
+
+    edge: float = 0.30  # a verified pair at or above this is an edge
+    link: float = 0.30  # average cross score two groups need to merge (chaining guard)
+    link_floor: float = 0.16  # ... and no cross pair may score below this (A and C sharing nothing)
+    text_only_edge: float = 0.55  # pairs with no shared error evidence need more text agreement
+    background_min_issues: int = 5
+    background_max_alone: float = 0.25  # share of its issues where it is the only error
+    background_min_partners: int = 4
+    background_max_top_partner: float = 0.6
+    lsh_bands: int = 24
+    lsh_rows: int = 3
+    max_bucket: int = 400  # an exact bucket larger than this is verified against its oldest members
+
+
+@dataclass(frozen=True)
+class BackgroundConfig:
+    """``[background] add = [...]`` / ``remove = [...]``: error keys (or substrings of them)."""
+
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+def load_config(path: Path | None) -> BackgroundConfig:
+    """Read ``cluster.toml`` (``--config``, or ``.issuegraph/cluster.toml`` when present)."""
+    if path is None:
+        default = Path(".issuegraph") / "cluster.toml"
+        if not default.exists():
+            return BackgroundConfig()
+        path = default
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"config file {path} does not exist; pass an existing --config or none") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML ({exc}); fix it or remove it") from None
+    bg = data.get("background", {})
+    add, remove = bg.get("add", []), bg.get("remove", [])
+    if not isinstance(add, list) or not isinstance(remove, list) or not all(
+        isinstance(x, str) for x in [*add, *remove]
+    ):
+        raise UsageError(f"{path}: [background] add/remove must be lists of strings")
+    return BackgroundConfig(tuple(x.lower() for x in add), tuple(x.lower() for x in remove))
+
+
+# ---------------------------------------------------------------------------------------------
+# background
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Background:
+    keys: frozenset[str]
+    why: dict[str, str] = field(default_factory=dict)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys
+
+
+def learn_background(
+    issue_keys: Sequence[Sequence[str]], settings: Settings = Settings(), config: BackgroundConfig = BackgroundConfig()
+) -> Background:
+    """Error keys that are noise: seen in several issues, nearly always next to *other* errors,
+    and next to many different ones. DF alone is not enough (it would also drop the real error
+    of a very large cluster, which mostly appears alone or with one partner), so the test is
+    co-occurrence diversity, as in the dedupe research note §7.5."""
+    df: Counter[str] = Counter()
+    alone: Counter[str] = Counter()
+    partners: dict[str, Counter[str]] = defaultdict(Counter)
+    for keys in issue_keys:
+        ks = set(keys)
+        for k in ks:
+            df[k] += 1
+            if len(ks) == 1:
+                alone[k] += 1
+            for other in ks:
+                if other != k:
+                    partners[k][other] += 1
+    found: dict[str, str] = {}
+    for k, n in df.items():
+        if n < settings.background_min_issues:
+            continue
+        p = partners.get(k, Counter())
+        if alone[k] / n > settings.background_max_alone or len(p) < settings.background_min_partners:
+            continue
+        top = p.most_common(1)[0][1] / max(1, n - alone[k])
+        if top > settings.background_max_top_partner:
+            continue
+        found[k] = f"in {n} issues, alone in {alone[k]}, next to {len(p)} different errors"
+    for k in list(found):
+        if any(r in k for r in config.remove):
+            del found[k]
+    for k in df:
+        if any(a in k for a in config.add) and k not in found:
+            found[k] = "listed in [background] add"
+    return Background(frozenset(found), found)
+
+
+# ---------------------------------------------------------------------------------------------
+# features
+# ---------------------------------------------------------------------------------------------
+_WORD = re.compile(r"[a-z][a-z0-9_]{2,30}")
+_STOP = frozenset(
+    """the and for are but not you your with this that from have has had was were will would can could
+    should there their them they then than when what which who why how all any each into out about
+    after before again also just only very more most some such same other over under been being
+    does did doing done get got its it's i'm ive i've dont don't im one two use used using like
+    bug issue error errors problem please thanks thank help need want know see seems still try tried
+    work working works happen happens happened getting now here way make time expected actual
+    behavior behaviour steps reproduce description version info information environment""".split()
+)
+_MSG_TOKEN = re.compile(r"<\w+>|[a-z_][a-z0-9_]*|[^\sa-z0-9_<>]")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def _record_features(rec: ErrorRecord) -> dict[str, float]:
+    """The features of one record: message key, type, full signature, in-app frames and the words
+    and word bigrams of the message (so a message cut short, reworded by a proxy, or printed in
+    another form, ``529 Overloaded`` vs ``overloaded_error``, still overlaps)."""
+    feats: dict[str, float] = {}
+
+    def put(f: str, w: float) -> None:
+        feats[f] = max(feats.get(f, 0.0), w)
+
+    put("k:" + rec.key, 1.0)
+    put("t:" + rec.type.lower(), 0.3)
+    if rec.top_frames:
+        put("s:" + rec.signature, 0.5)
+    for f in rec.top_frames:
+        put("f:" + f, 0.6)
+    toks = [t for t in _MSG_TOKEN.findall(rec.normalized_message) if t.isalpha() and len(t) > 2 and t not in _STOP]
+    for t in toks:
+        put("u:" + t, 0.25)
+    for a, b in zip(toks, toks[1:], strict=False):
+        put(f"m:{a} {b}", 0.35)
+    return feats
+
+
+def _record_weight(rec: ErrorRecord) -> float:
+    """Typed errors (exceptions, API bodies, panics) and records with frames are strong evidence;
+    an error phrase read from prose (type ``failure``/``Error``) is weaker."""
+    base = 1.0 if rec.frames or rec.type not in ("failure", "Error", "npm ERR!") else 0.75
+    if rec.top_frames:
+        return base
+    # no frames: only the message identifies it, so a bare "NullPointerException" or "fetch
+    # failed" says little; weight grows with the message's informative words
+    words = [t for t in _MSG_TOKEN.findall(rec.normalized_message) if t.isalpha() and len(t) > 2 and t not in _STOP]
+    return base * min(1.0, 0.25 + 0.15 * len(words))
+
+
+MAX_RECORDS_SCORED = 10
+
+
+@dataclass
+class Profile:
+    """What the clusterer knows about one issue."""
+
+    item: ClusterInput
+    sigs: IssueSignatures
+    error: dict[str, float]  # union of its records' features (raw weights, IDF applied later)
+    text: dict[str, float]
+    records: list[tuple[dict[str, float], float]]  # per record: features, record weight
+    keys: tuple[str, ...]  # non-background error keys
+    background: tuple[str, ...]  # background keys this issue carries
+
+
+def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, settings: Settings
+                   ) -> tuple[list[Profile], Background]:
+    sigs = [issue_signatures(i.title, i.body, i.comments) for i in items]
+    background = learn_background([[r.key for r in s.records] for s in sigs], settings, config)
+    profiles = []
+    for item, s in zip(items, sigs, strict=True):
+        error: dict[str, float] = {}
+        keys: list[str] = []
+        bg: list[str] = []
+        recs: list[tuple[dict[str, float], float]] = []
+        chosen = [(r, _record_weight(r)) for r in s.records]
+        if s.title is not None:
+            chosen.append((s.title, 0.8 * _record_weight(s.title)))  # titles paraphrase: weaker
+        for rec, weight in chosen:
+            if rec.key in background:
+                bg.append(rec.key)
+                continue
+            keys.append(rec.key)
+            feats = _record_features(rec)
+            if len(recs) < MAX_RECORDS_SCORED:
+                recs.append((feats, weight))
+            for f, w in feats.items():
+                error[f] = max(error.get(f, 0.0), w)
+        text: dict[str, float] = defaultdict(float)
+        for w in _words(item.title):
+            text["t:" + w] += 1.0
+        for w in _words(item.body):
+            text["w:" + w] += 0.5
+        for c in item.comments:
+            for w in _words(c):
+                text["w:" + w] += 0.25
+        text = {k: 1.0 + math.log(v) if v > 1 else v for k, v in text.items()}
+        profiles.append(Profile(item, s, error, dict(text), recs, tuple(dict.fromkeys(keys)), tuple(dict.fromkeys(bg))))
+    return profiles, background
+
+
+def _idf(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    n = 0
+    for v in vectors:
+        n += 1
+        df.update(v.keys())
+    return {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
+
+
+def _weigh(v: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+    out = {f: w * idf.get(f, 0.0) for f, w in v.items()}
+    norm = math.sqrt(sum(x * x for x in out.values())) or 1.0
+    return {f: x / norm for f, x in out.items() if x > 0}
+
+
+def _cos(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[f] for f, w in a.items() if f in b)
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PairScore:
+    score: float
+    error: float
+    text: float
+    shared: tuple[str, ...]  # shared non-background error keys
+    conflict: bool  # same message, different crashing frames
+
+    def reason(self) -> str:
+        parts = []
+        if self.shared:
+            parts.append(f"shares `{self.shared[0]}`")
+        parts.append(f"error {self.error:.2f}, text {self.text:.2f}")
+        if self.conflict:
+            parts.append("different crashing frames")
+        return "; ".join(parts)
+
+
+class Scorer:
+    """IDF-weighted vectors for a corpus and the pair score over them (cached)."""
+
+    def __init__(self, profiles: Sequence[Profile], settings: Settings) -> None:
+        self.settings = settings
+        self.profiles = profiles
+        err_idf = _idf(p.error for p in profiles)
+        txt_idf = _idf(p.text for p in profiles)
+        self.err = [_weigh(p.error, err_idf) for p in profiles]
+        self.recs = [[(_weigh(f, err_idf), w) for f, w in p.records] for p in profiles]
+        self.txt = [_weigh(p.text, txt_idf) for p in profiles]
+        self.key_df: Counter[str] = Counter(k for p in profiles for k in p.keys)
+        self._cache: dict[tuple[int, int], PairScore] = {}
+
+    def score(self, i: int, j: int) -> PairScore:
+        if i > j:
+            i, j = j, i
+        hit = self._cache.get((i, j))
+        if hit is None:
+            hit = self._cache[(i, j)] = self._score(i, j)
+        return hit
+
+    def _score(self, i: int, j: int) -> PairScore:
+        a, b = self.profiles[i], self.profiles[j]
+        err = max((_cos(va, vb) * min(wa, wb) for va, wa in self.recs[i] for vb, wb in self.recs[j]), default=0.0)
+        txt = _cos(self.txt[i], self.txt[j])
+        shared = tuple(k for k in a.keys if k in set(b.keys))
+        conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
+        if err > 0:
+            score = 0.6 * err + 0.4 * txt
+        else:
+            score = 0.75 * txt  # one side has no error record: text alone, discounted
+        if conflict:
+            score *= 0.4
+        return PairScore(round(score, 4), round(err, 4), round(txt, 4), shared, conflict)
+
+    def is_edge(self, s: PairScore) -> bool:
+        if s.shared or s.error >= 0.5:
+            return s.score >= self.settings.edge
+        return s.score >= self.settings.text_only_edge
+
+
+def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -> bool:
+    """Both issues carry the same message with in-app frames, and the frames share nothing: the
+    same exception type raised by different code (dev-set look-alikes: Go nil-pointer panics in
+    different functions, NPEs in different classes)."""
+    if not shared:
+        return False
+    fa = {f for r in a.records if r.key in shared for f in r.top_frames}
+    fb = {f for r in b.records if r.key in shared for f in r.top_frames}
+    if not fa or not fb or fa & fb:
+        return False
+    # frames on either side that are only positions (Go file lines) do not count as a disagreement
+    return any(":" in f for f in fa) and any(":" in f for f in fb)
+
+
+# ---------------------------------------------------------------------------------------------
+# candidates: exact buckets + MinHash LSH (numpy, vectorised)
+# ---------------------------------------------------------------------------------------------
+_P = np.uint64((1 << 61) - 1)
+
+
+def _stable_hash(s: str) -> int:
+    return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") & ((1 << 61) - 2)
+
+
+def _minhash(sets: Sequence[Sequence[int]], num_perm: int, seed: int = 7) -> np.ndarray:
+    """MinHash signatures for many small sets at once: (a·x + b) mod p over all elements, then a
+    per-set minimum with ``np.minimum.reduceat``. ~50× faster than hashing set by set (datasketch's
+    ``MinHash.update``), which is what lets 100k issues fit the one-core budget."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 1 << 31, size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, size=num_perm, dtype=np.uint64)
+    out = np.full((len(sets), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    nonempty = [k for k, s in enumerate(sets) if s]
+    chunk = 4096
+    for start in range(0, len(nonempty), chunk):
+        idx = nonempty[start:start + chunk]
+        lens = np.array([len(sets[k]) for k in idx])
+        flat = np.fromiter((h for k in idx for h in sets[k]), dtype=np.uint64, count=int(lens.sum()))
+        offsets = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        x = flat & np.uint64((1 << 31) - 1)  # keep products inside 64 bits
+        hv = (x[:, None] * a[None, :] + b[None, :]) % _P
+        out[idx] = np.minimum.reduceat(hv, offsets, axis=0)
+    return out
+
+
+def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Settings) -> set[tuple[int, int]]:
+    by_repo: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        by_repo[p.item.repo].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for idxs in by_repo.values():
+        # exact buckets: issues sharing a non-background error key
+        buckets: dict[str, list[int]] = defaultdict(list)
+        for i in idxs:
+            for k in profiles[i].keys:
+                buckets[k].append(i)
+        for members in buckets.values():
+            members = sorted(members, key=lambda i: profiles[i].item.number)
+            anchors = members[: settings.max_bucket // 10] if len(members) > settings.max_bucket else members
+            for x, i in enumerate(anchors):
+                for j in members[x + 1:] if anchors is members else members:
+                    if i != j:
+                        pairs.add((min(i, j), max(i, j)))
+        # LSH over each issue's strongest features
+        sets = []
+        for i in idxs:
+            feats = sorted({**scorer.err[i], **scorer.txt[i]}.items(), key=lambda kv: (-kv[1], kv[0]))[:24]
+            sets.append([_stable_hash(f) for f, _ in feats])
+        if len(idxs) < 2:
+            continue
+        sig = _minhash(sets, settings.lsh_bands * settings.lsh_rows)
+        for band in range(settings.lsh_bands):
+            cols = sig[:, band * settings.lsh_rows:(band + 1) * settings.lsh_rows]
+            table: dict[bytes, list[int]] = defaultdict(list)
+            for row, local in enumerate(idxs):
+                if sets[row]:
+                    table[cols[row].tobytes()].append(local)
+            for members in table.values():
+                if 1 < len(members) <= 200:
+                    for x, i in enumerate(members):
+                        for j in members[x + 1:]:
+                            pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# union with a chaining guard
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Edge:
+    a: int
+    b: int
+    kind: str  # "signature" | "similar" | one of LINK_KINDS
+    score: float
+    reason: str
+
+
+class _Groups:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+
+
+def _cross_scores(scorer: Scorer, ga: list[int], gb: list[int], limit: int = 12) -> list[float]:
+    """Scores over cross pairs (the oldest ``limit`` members of each side, so the cost stays
+    bounded for big clusters)."""
+    sa = sorted(ga, key=lambda i: scorer.profiles[i].item.number)[:limit]
+    sb = sorted(gb, key=lambda i: scorer.profiles[i].item.number)[:limit]
+    return [scorer.score(i, j).score for i in sa for j in sb]
+
+
+def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tuple[_Groups, list[Edge]]:
+    groups = _Groups(n)
+    used: list[Edge] = []
+    explicit = [e for e in edges if e.kind in ("marked_as_duplicate", "duplicate_of_comment")]
+    for e in explicit:
+        if groups.find(e.a) != groups.find(e.b):
+            groups.union(e.a, e.b)
+        used.append(e)
+    scored = sorted((e for e in edges if e.kind not in ("marked_as_duplicate", "duplicate_of_comment")),
+                    key=lambda e: (-e.score, scorer.profiles[e.a].item.number, scorer.profiles[e.b].item.number))
+    for e in scored:
+        ra, rb = groups.find(e.a), groups.find(e.b)
+        if ra == rb:
+            used.append(e)
+            continue
+        ga, gb = groups.members[ra], groups.members[rb]
+        if len(ga) > 1 or len(gb) > 1:
+            cross = _cross_scores(scorer, ga, gb)
+            if sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor:
+                continue
+        groups.union(e.a, e.b)
+        used.append(e)
+    return groups, used
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole run
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ClusterResult:
+    clusters: list[ClusterRecord]
+    background: Background
+    rules_version: str = RULES_VERSION
+
+    def by_member(self) -> dict[str, ClusterRecord]:
+        return {m: c for c in self.clusters for m in c.members}
+
+
+def cluster_id(repo: str, oldest_number: int) -> str:
+    """A cluster's id is derived from its oldest member (lowest number). Why: it never changes when
+    unrelated issues arrive or the input order changes; when a newer issue joins, the id stays;
+    when two clusters merge, the merged cluster keeps the older one's id (the newer id retires).
+    A signature-derived id would change whenever the representative signature did."""
+    digest = hashlib.sha1(f"{repo}#{oldest_number}".encode()).hexdigest()[:10]
+    return f"{repo.split('/')[-1]}-{oldest_number}-{digest[:6]}"
+
+
+def cluster_issues(
+    items: Sequence[ClusterInput],
+    links: Sequence[ExplicitLink] = (),
+    *,
+    config: BackgroundConfig = BackgroundConfig(),
+    settings: Settings = Settings(),
+) -> ClusterResult:
+    """Cluster ``items`` (any number of repositories; clusters never cross one)."""
+    items = sorted({i.key: i for i in items}.values(), key=lambda i: (i.repo, i.number))
+    profiles, background = build_profiles(items, config, settings)
+    scorer = Scorer(profiles, settings)
+    index = {p.item.key: n for n, p in enumerate(profiles)}
+
+    edges: list[Edge] = []
+    for i, j in sorted(candidate_pairs(profiles, scorer, settings)):
+        s = scorer.score(i, j)
+        if scorer.is_edge(s):
+            edges.append(Edge(i, j, "signature" if s.shared else "similar", s.score, s.reason()))
+    closing: dict[str, list[int]] = defaultdict(list)
+    for link in sorted(links, key=lambda lk: (lk.source, lk.target, lk.kind)):
+        if link.kind == "same_closing_pr":
+            if link.source in index:
+                closing[link.target].append(index[link.source])
+            continue
+        a, b = index.get(link.source), index.get(link.target)
+        if a is None or b is None or a == b or profiles[a].item.repo != profiles[b].item.repo:
+            continue
+        edges.append(Edge(a, b, link.kind, 1.0, link.evidence or link.kind.replace("_", " ")))
+    for pr, members in sorted(closing.items()):
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                s = scorer.score(i, j)
+                # one PR can fix several different bugs: the shared fix is evidence, not proof
+                if s.score >= settings.edge / 2 and profiles[i].item.repo == profiles[j].item.repo:
+                    edges.append(Edge(i, j, "same_closing_pr", s.score + 0.5, f"both closed by {pr}; {s.reason()}"))
+
+    groups, used = _union(len(profiles), scorer, edges, settings)
+    clusters = [
+        _finish(sorted(members, key=lambda i: profiles[i].item.number), profiles, scorer, used, links, background)
+        for members in groups.members.values()
+    ]
+    clusters.sort(key=lambda c: (c.repo, int(c.members[0].rpartition("#")[2])))
+    return ClusterResult(clusters, background)
+
+
+_STALE = ("not_planned", "stale", "inactive", "duplicate")
+
+
+def _canonical(members: list[int], profiles: Sequence[Profile], links: Sequence[ExplicitLink]) -> tuple[int, str]:
+    keys = {profiles[i].item.key: i for i in members}
+    dup_of: dict[str, str] = {}
+    for lk in sorted(links, key=lambda lk: (lk.source, lk.target)):
+        if lk.kind != "same_closing_pr" and lk.source in keys and lk.target in keys and lk.source != lk.target:
+            dup_of.setdefault(lk.source, lk.target)
+
+    def root(k: str) -> str:
+        seen = [k]
+        while k in dup_of and dup_of[k] not in seen:
+            k = dup_of[k]
+            seen.append(k)
+        if k in dup_of:  # a cycle: its oldest member is the root
+            cyc = seen[seen.index(dup_of[k]):]
+            return min(cyc, key=lambda x: profiles[keys[x]].item.number)
+        return k
+
+    roots = Counter(root(profiles[i].item.key) for i in members)
+    oldest = min(members, key=lambda i: profiles[i].item.number)
+    if roots and dup_of:
+        best = min(roots, key=lambda k: (-roots[k], profiles[keys[k]].item.number))
+        choice, why = keys[best], "root of the duplicate-of links"
+    else:
+        choice, why = oldest, "oldest report"
+    c = profiles[choice].item
+    if c.state == "closed" and (c.state_reason or "").lower() in _STALE:
+        open_members = [i for i in members if profiles[i].item.state == "open"]
+        if open_members:
+            choice = min(open_members, key=lambda i: profiles[i].item.number)
+            why = f"oldest open report ({c.key} was closed as {c.state_reason})"
+    return choice, why
+
+
+def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, used: list[Edge],
+            links: Sequence[ExplicitLink], background: Background) -> ClusterRecord:
+    first = profiles[members[0]].item
+    canon, canon_why = _canonical(members, profiles, links)
+    mset = set(members)
+    edges = [e for e in used if e.a in mset and e.b in mset]
+    key_count: Counter[str] = Counter(k for i in members for k in profiles[i].keys)
+    shared = [k for k, n in key_count.most_common() if n > 1]
+    signature = None
+    if len(members) > 1 and shared:
+        signature = min(shared, key=lambda k: (-key_count[k], k))
+    elif len(members) == 1 and profiles[members[0]].keys:
+        signature = profiles[members[0]].keys[0]
+    hints: dict[str, str] = {}
+    scores: dict[str, float] = {}
+    for i in members:
+        key = profiles[i].item.key
+        if len(members) == 1:
+            hints[key] = "no other issue reports the same error" if profiles[i].keys else "no error signature; no similar issue"
+            continue
+        best = max((e for e in edges if i in (e.a, e.b)), key=lambda e: (e.kind in LINK_KINDS, e.score), default=None)
+        if i == canon:
+            hints[key] = f"canonical: {canon_why}"
+            if best is not None:
+                other = profiles[best.b if best.a == i else best.a].item.key
+                hints[key] += f"; {best.reason} with {other}"
+            continue
+        if best is None:
+            hints[key] = "joined through the cluster's other members"
+            continue
+        other = profiles[best.b if best.a == i else best.a].item.key
+        if best.kind in LINK_KINDS:
+            hints[key] = f"{best.kind.replace('_', ' ')} → {other}" + (f" ({best.reason})" if best.reason else "")
+        else:
+            hints[key] = f"score {best.score:.2f} with {other}: {best.reason}"
+        scores[key] = best.score
+    bg = sorted({k for i in members for k in profiles[i].background})
+    details: dict[str, Any] = {
+        "rules_version": RULES_VERSION,
+        "signatures": {profiles[i].item.key: list(profiles[i].keys) for i in members},
+        "scores": scores,
+        "background_ignored": bg,
+        "background_why": {k: background.why.get(k, "") for k in bg},
+        "canonical_reason": canon_why,
+        "evidence": [
+            {"a": profiles[e.a].item.key, "b": profiles[e.b].item.key, "kind": e.kind, "score": round(e.score, 4),
+             "reason": e.reason}
+            for e in sorted(edges, key=lambda e: (profiles[e.a].item.number, profiles[e.b].item.number, e.kind))
+        ],
+    }
+    return ClusterRecord(
+        id=cluster_id(first.repo, first.number), repo=first.repo, canonical=profiles[canon].item.key,
+        members=tuple(profiles[i].item.key for i in members), signature=signature, hints=hints, details=details,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# advisory: rank likely duplicates of one issue
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Similar:
+    key: str
+    score: float
+    reason: str
+
+
+def rank_similar(items: Sequence[ClusterInput], target: str, top: int = 10, *,
+                 config: BackgroundConfig = BackgroundConfig(), settings: Settings = Settings()) -> list[Similar]:
+    """Other issues of ``target``'s repository ranked by pair score (advisory triage: no threshold,
+    the reader judges)."""
+    items = sorted({i.key: i for i in items}.values(), key=lambda i: (i.repo, i.number))
+    profiles, _ = build_profiles(items, config, settings)
+    scorer = Scorer(profiles, settings)
+    idx = next((n for n, p in enumerate(profiles) if p.item.key == target), None)
+    if idx is None:
+        raise UsageError(f"{target} is not in the store; crawl its repository first")
+    repo = profiles[idx].item.repo
+    out = []
+    for j, p in enumerate(profiles):
+        if j != idx and p.item.repo == repo:
+            s = scorer.score(idx, j)
+            if s.score > 0:
+                out.append(Similar(p.item.key, s.score, s.reason()))
+    out.sort(key=lambda s: (-s.score, s.key))
+    return out[:top]

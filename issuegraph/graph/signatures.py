@@ -1,0 +1,833 @@
+"""Error signatures: the error records an issue carries, extracted from its text and normalised.
+
+Stage: text (title, body, comments) → ``IssueSignatures`` (plain data). Imports nothing from the
+rest of issuegraph, so it can ship alone; nothing here does I/O.
+
+Public API (used by ``graph/cluster.py`` and by the reports):
+
+- ``extract_error_records(text, source="body") -> list[ErrorRecord]``: every error record found
+  in one Markdown text, in order of appearance, duplicates (same signature) kept once.
+- ``issue_signatures(title, body, comments) -> IssueSignatures``: the records of a whole issue
+  (body first, then comments in order) plus the title's error line if it has one.
+- ``normalize_message(text) -> str``: Sentry-style parameterisation of one message.
+- ``ErrorRecord``: ``.raw`` (the verbatim text the record was read from: message line and frame
+  lines, for reports to show), ``.runtime`` (``node``, ``bun``, ``browser``, ``python``, ``java``,
+  ``go``, ``rust``, ``dotnet``, ``api`` or ``text``), ``.type`` (``TypeError``, ``400
+  invalid_request_error``, ``panic`` …), ``.message`` (unwrapped, not normalised),
+  ``.normalized_message``, ``.frames`` (``Frame``: normalised ``function``, ``module``, ``in_app``,
+  verbatim ``raw``), ``.key`` (type + normalised message: the message identity) and ``.signature``
+  (key + the top three in-app frames: the crash identity).
+- ``RULES_VERSION``: dated id of this rule set; a cluster run records it so old runs can be
+  recomputed the same way.
+
+How it works, siggen-style: *preparation rules* (``PREPARE_RULES``) rewrite the raw text (expand
+JSON error arrays, unescape ``\\n`` in pasted log strings, re-join soft-wrapped API error bodies);
+a line scanner then recognises *frame rules* (``FRAME_RULES``: one regex per runtime frame syntax)
+and *message rules* (``MESSAGE_RULES``: error-line syntaxes, most specific first); messages are
+normalised by the ordered ``PARAMETERS`` list and frames by ``normalize_frame``. Every list says
+why each entry exists and why it sits where it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+RULES_VERSION = "sig-2026-11-22"
+
+MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
+MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Frame:
+    """One stack frame after normalisation; ``raw`` is the verbatim line."""
+
+    function: str
+    module: str
+    in_app: bool
+    runtime: str
+    raw: str
+
+    @property
+    def label(self) -> str:
+        """How the frame takes part in a signature: ``module:function`` or just one of them."""
+        if self.module and self.function:
+            return f"{self.module}:{self.function}"
+        return self.function or self.module
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """One error as reported: its type, message and frames, raw and normalised."""
+
+    raw: str
+    runtime: str
+    type: str
+    message: str
+    normalized_message: str
+    frames: tuple[Frame, ...] = ()
+    source: str = "body"
+
+    @property
+    def key(self) -> str:
+        """The message identity: type and parameterised message (frames left out)."""
+        t = self.type.lower()
+        return f"{t}: {self.normalized_message}" if self.normalized_message else t
+
+    @property
+    def top_frames(self) -> tuple[str, ...]:
+        """Labels of the first three in-app frames that are not minified placeholders."""
+        out: list[str] = []
+        for f in self.frames:
+            if f.in_app and f.function != MINIFIED and f.label not in out:
+                out.append(f.label)
+            if len(out) == 3:
+                break
+        return tuple(out)
+
+    @property
+    def signature(self) -> str:
+        """The crash identity: ``key`` plus the top in-app frames, ``|``-joined (siggen style)."""
+        top = self.top_frames
+        return self.key + (" | " + " | ".join(top) if top else "")
+
+    @property
+    def signature_hash(self) -> str:
+        return hashlib.sha1(self.signature.encode()).hexdigest()[:12]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "runtime": self.runtime, "type": self.type, "message": self.message,
+            "normalized_message": self.normalized_message, "key": self.key,
+            "signature": self.signature, "source": self.source, "raw": self.raw,
+            "frames": [f.label for f in self.frames],
+        }
+
+
+@dataclass(frozen=True)
+class IssueSignatures:
+    """All error records of one issue; ``title`` is the record read from the title, if any."""
+
+    records: tuple[ErrorRecord, ...]
+    title: ErrorRecord | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return _unique(r.key for r in self.all_records)
+
+    @property
+    def signatures(self) -> tuple[str, ...]:
+        return _unique(r.signature for r in self.records)
+
+    @property
+    def all_records(self) -> tuple[ErrorRecord, ...]:
+        return ((self.title,) if self.title else ()) + self.records
+
+    def runtimes(self) -> tuple[str, ...]:
+        return _unique(r.runtime for r in self.records)
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------------------------------------
+# message parameterisation (order matters: wider patterns first, so a uuid is not eaten as hex
+# digits and numbers, and a path is reduced before its digits are)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Parameter:
+    """A named normalisation: ``pattern`` replaced by ``repl``; ``why`` is the motivating case."""
+
+    name: str
+    pattern: re.Pattern[str]
+    repl: str | Callable[[re.Match[str]], str]
+    why: str
+
+
+def _home(m: re.Match[str]) -> str:
+    return "~"
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("url", re.compile(r"\b(?:https?|wss?|file)://[^\s\"'<>)\]]+"), "<url>",
+              "registry/API URLs carry hosts and query strings that vary per user"),
+    Parameter("email", re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "<email>", "authors paste their login"),
+    Parameter("home", re.compile(r"(?i)(?:/Users|/home|[A-Z]:[\\/]+Users)[\\/]+[^\\/\s\"':]+"), _home,
+              "home directories name the reporter: /Users/alice, C:\\Users\\bob"),
+    Parameter("temp", re.compile(
+        r"(?i)(?:/var/folders/[\w/+-]+?/T|/tmp|\\AppData\\Local\\Temp|/private/tmp)[\\/][^\s\"':,)]*"),
+        "<tmp>", "temp names are random: /var/folders/k6/…/T/next-panic-d5ab….log"),
+    Parameter("uuid", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
+              "<uuid>", "feedback ids, request ids, container ids"),
+    Parameter("prefixed-id", re.compile(r"\b[a-z]{2,8}_[A-Za-z0-9]{12,}\b"), "<id>",
+              "base62 ids such as req_011CZqnPEZAjj3ZzvZBnsDFr or toolu_01A5D… match no Sentry pattern"),
+    Parameter("timestamp", re.compile(
+        r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"),
+        "<date>", "log timestamps differ on every line"),
+    Parameter("date", re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]m)?\b", re.I),
+              "<date>", "dates and clock times"),
+    Parameter("hex", re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{7,}\b"),
+              "<hex>", "addresses, hashes, container ids (7+ hex digits with a letter and a digit)"),
+    Parameter("long-token", re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,}\b"), "<id>",
+              "other high-entropy tokens of 20+ characters"),
+    Parameter("version", re.compile(r"\bv?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?\b"), "<ver>",
+              "2.0.32 vs 2.0.28: the same bug across releases"),
+    Parameter("number", re.compile(r"(?<![\w<])[-+]?\d+(?:\.\d+)?(?:[kmgt]?i?b|ms|s|m|h|%)?(?![\w>])", re.I), "<n>",
+              "sizes, counts, ports, line numbers: 6278112 bytes > 5242880 bytes"),
+    Parameter("index", re.compile(r"(?<=[a-z_])\.\d+\b"), ".<n>", "messages.91 / messages.4: JSON paths with indices"),
+)
+
+_WS = re.compile(r"\s+")
+_TRAILING_PUNCT = re.compile(r"[\s.:;,]+$")
+
+
+def normalize_message(text: str) -> str:
+    """Parameterise one error message: ids, paths, numbers and versions out; words kept.
+
+    Quoted words stay (``KeyError: 'format'`` and ``KeyError: 'name'`` are different bugs).
+    """
+    s = _WS.sub(" ", text).strip()
+    for p in PARAMETERS:
+        s = p.pattern.sub(p.repl, s)  # type: ignore[arg-type]
+    s = s.lower()
+    s = re.sub(r"(?:<(\w+)>[\s,]*){2,}", lambda m: f"<{m.group(1)}> ", s)  # runs of one placeholder
+    s = _WS.sub(" ", s)
+    return _TRAILING_PUNCT.sub("", s)[:300]
+
+
+# ---------------------------------------------------------------------------------------------
+# frames
+# ---------------------------------------------------------------------------------------------
+MINIFIED = "<min>"
+
+# Frames that belong to a runtime, not to the application (Socorro's "irrelevant" list). They are
+# kept on the record for display but never take part in a signature.
+_RUNTIME_FUNCS = frozenset({
+    "processticksandrejections", "emit", "endreadablent", "emitone", "emitnone", "runmicrotasks",
+    "listonTimeout".lower(), "processtimers", "trycatcher", "promise.all", "module._compile",
+    "<anonymous>", "anonymous", "next", "step", "fulfilled", "rejected", "__awaiter", "generator.next",
+    "callbacktrampoline", "afterconnect", "internalconnectmultiple", "afterconnectmultiple",
+    "gopanic", "panicmem", "sigpanic", "goexit", "main", "rust_begin_unwind", "begin_panic",
+    "<unknown>", "napi_register_module_v1", "_napi_register_module_v1", "start_thread", "clone",
+    "basethreadinitthunk", "rtluserthreadstart", "__pthread_deallocate", "thread_start",
+    "brotlidecodersetparameter", "_brotlidecoderversion", "brotlidecoderversion",
+})
+_RUNTIME_LOC = re.compile(
+    r"^(?:node:|native:|internal/|\[native code\]|<anonymous>|evalmachine|bun:)|node:internal|"
+    r"/runtime/(?:panic|proc|asm_\w+|signal_unix|sigpanic\w*|panic\w*)\.(?:go|s)|"
+    r"(?:^|[\\/])(?:rustc|library)[\\/](?:std|core|alloc)[\\/]|"
+    r"[\\/]lib[\\/]python\d(?:\.\d+)?[\\/](?!site-packages|dist-packages)|^<frozen"
+)
+_RUNTIME_MODULE_PREFIXES = (
+    "java.", "javax.", "sun.", "jdk.", "kotlin.coroutines.", "kotlinx.coroutines.", "system.", "microsoft.aspnetcore.", "std::", "core::", "alloc::", "runtime.", "reflect.", "testing.",
+)
+
+
+def _looks_minified(name: str) -> bool:
+    """Bundlers rename to 1-3 characters (``uy``, ``OtA``, ``ib2``); such names change per release."""
+    return bool(re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]{0,2}", name)) and name not in {"run", "get", "set", "new", "map", "put", "add"}
+
+
+def _js_function(name: str) -> str:
+    name = re.sub(r"^(?:async|new)\s+", "", name.strip())
+    name = re.sub(r"\s*\[as [^\]]+\]$", "", name)
+    if not name:
+        return ""
+    last = name.rsplit(".", 1)[-1] if not name.startswith("<") else name
+    if last in ("<anonymous>", "<computed>"):
+        return "<anonymous>"
+    return MINIFIED if _looks_minified(last) else last
+
+
+def _basename(path: str) -> str:
+    path = path.strip().rstrip(")")
+    path = re.sub(r"[?#].*$", "", path)
+    return re.split(r"[\\/]", path)[-1]
+
+
+def _js_module(loc: str) -> str:
+    """``node_modules/<pkg>/…`` → the package; bundles and Bun's virtual files → nothing."""
+    loc = loc.strip()
+    m = re.search(r"node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/](.*)", loc)
+    if m:
+        pkg, rest = m.group(1).replace("\\", "/"), m.group(2)
+        base = _basename(re.sub(r":\d+(?::\d+)?$", "", rest))
+        if re.fullmatch(r"(?:cli|index|main|bundle|extension)(?:\.\w+)?\.m?js", base):
+            return ""  # a single-file bundle: like Bun's $bunfs file, its path says nothing
+        return f"{pkg}/{base}"
+    if "$bunfs" in loc or "~BUN" in loc or "B:/~BUN" in loc:
+        return ""
+    base = _basename(re.sub(r":\d+(?::\d+)?$", "", loc))
+    return "" if re.fullmatch(r"(?:cli|index|main|bundle|extension)(?:\.\w+)?\.m?js|\w{1,3}\.js", base) else base
+
+
+def _frame(function: str, module: str, runtime: str, raw: str, loc: str = "") -> Frame:
+    fn_l = function.lower()
+    mod_l = module.lower()
+    in_app = not (
+        fn_l in _RUNTIME_FUNCS
+        or (loc and _RUNTIME_LOC.search(loc))
+        or mod_l.startswith(_RUNTIME_MODULE_PREFIXES)
+        or fn_l.startswith(_RUNTIME_MODULE_PREFIXES)
+    )
+    return Frame(function=function, module=module, in_app=bool(in_app), runtime=runtime, raw=raw.strip())
+
+
+def _java_function(qual: str) -> tuple[str, str]:
+    """``org.pkg.Class$Inner.method`` → (``Class.method``, ``org.pkg``); codegen suffixes dropped."""
+    qual = re.sub(r"\$\$(?:EnhancerBy|FastClassBy|Lambda)\w*", "", qual)
+    qual = re.sub(r"\$\d+", "", qual)
+    qual = re.sub(r"lambda\$(\w+)\$\d+", r"\1", qual)
+    parts = qual.split(".")
+    if len(parts) >= 2:
+        cls = parts[-2].split("$")[0]
+        return f"{cls}.{parts[-1]}", ".".join(parts[:-2])
+    return qual, ""
+
+
+def _go_function(qual: str) -> tuple[str, str]:
+    """``github.com/x/y/pkg.(*T).Method`` → (``pkg.(*T).Method``, ``github.com/x/y``)."""
+    qual = re.sub(r"\(0x[0-9a-f, .]*\)$|\(\.\.\.\)$|\([^()]*\)$", "", qual.strip())
+    qual = re.sub(r"\.func\d+(?:\.\d+)*$", "", qual)
+    head, _, tail = qual.rpartition("/")
+    return tail, head
+
+
+def _rust_function(sym: str) -> str:
+    sym = re.sub(r"::h[0-9a-f]{16}$", "", sym.strip())
+    sym = re.sub(r"<[^<>]*>", "<T>", sym)
+    sym = re.sub(r"\{\{closure\}\}", "closure", sym)
+    return sym
+
+
+# A frame rule: (name, runtime, regex, builder). Order: the most specific syntax first, because a
+# Java ``at a.b.C.m(File.java:1)`` line would also match the looser JavaScript ``at fn (loc)``.
+FrameBuilder = Callable[[re.Match[str], str], Frame | None]
+
+
+def _b_dotnet(m: re.Match[str], raw: str) -> Frame:
+    fn, mod = _java_function(m.group("fn"))
+    return _frame(fn, mod, "dotnet", raw, m.group("loc") or "")
+
+
+def _b_java(m: re.Match[str], raw: str) -> Frame:
+    fn, mod = _java_function(m.group("fn"))
+    return _frame(fn, mod, "java", raw)
+
+
+def _b_js(m: re.Match[str], raw: str) -> Frame:
+    loc = m.group("loc") or ""
+    runtime = "bun" if ("$bunfs" in loc or "~BUN" in loc or loc.startswith("native:")) else "node"
+    if re.match(r"https?://", loc):
+        runtime = "browser"
+    fn = _js_function(m.group("fn") or "")
+    mod = _js_module(loc)
+    if not fn and not mod:
+        fn = MINIFIED
+    return _frame(fn, mod, runtime, raw, loc)
+
+
+def _b_browser(m: re.Match[str], raw: str) -> Frame:
+    loc = m.group("loc")
+    return _frame(_js_function(m.group("fn") or "") or MINIFIED, _js_module(loc), "browser", raw, loc)
+
+
+def _b_python(m: re.Match[str], raw: str) -> Frame:
+    path = m.group("path")
+    mod = _python_module(path)
+    return _frame(m.group("fn"), mod, "python", raw, path)
+
+
+def _python_module(path: str) -> str:
+    p = path.replace("\\", "/")
+    m = re.search(r"(?:site|dist)-packages/(.+?)\.py$", p)
+    if m:
+        return m.group(1).replace("/", ".")
+    return re.sub(r"\.py$", "", _basename(p))
+
+
+def _b_go(m: re.Match[str], raw: str) -> Frame:
+    fn, mod = _go_function(m.group("fn"))
+    return _frame(fn, mod, "go", raw)
+
+
+def _b_go_file(m: re.Match[str], raw: str) -> Frame:
+    path = m.group("path")
+    return _frame("", _go_path_module(path), "go", raw, path)
+
+
+def _go_path_module(path: str) -> str:
+    """``/go/src/k8s.io/kubernetes/pkg/kubelet/status/manager.go`` → ``kubelet/status/manager.go``."""
+    parts = path.replace("\\", "/").split("/")
+    return "/".join(parts[-3:])
+
+
+_RUST_RUNTIME = re.compile(r"(?:^|::|<)(?:std|core|alloc|backtrace|tokio|futures_\w+)::|panic|rust_begin_unwind|__rust|^<unknown>$")
+
+
+def _b_rust(m: re.Match[str], raw: str) -> Frame | None:
+    sym = _rust_function(m.group("fn"))
+    f = _frame(sym, "", "rust", raw)
+    if _RUST_RUNTIME.search(m.group("fn")) or _RUST_RUNTIME.search(sym):
+        f = Frame(f.function, f.module, False, f.runtime, f.raw)
+    return f
+
+
+def _b_cleo(m: re.Match[str], raw: str) -> Frame:
+    path = m.group("path")
+    return _frame(m.group("fn"), _python_module(path), "python", raw, path)
+
+
+FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
+    # .NET: "at Ns.Class.Method(Args) in C:\path\File.cs:line 42" — before Java (same "at x.y(" start)
+    ("dotnet", "dotnet", re.compile(
+        r"^\s*at (?P<fn>[\w.`<>$|+\[\],]+)\((?P<args>[^)]*)\)(?: in (?P<loc>.+?):line \d+)?\s*$"), _b_dotnet),
+    # Java/Kotlin: "at org.pkg.Class.method(File.java:42)" / "(Native Method)" / "(Unknown Source)"
+    ("java", "java", re.compile(
+        r"^\s*at (?P<fn>[\w$.<>/]+)\((?P<loc>[\w$.-]+\.(?:java|kt|scala|groovy):\d+|Native Method|Unknown Source)\)"
+        r"(?:\s*~?\[[^\]]*\])?\s*$"), _b_java),
+    # V8/Node/Bun: "at [async] fn (loc:l:c)" and anonymous "at loc:l:c"
+    ("js", "node", re.compile(
+        r"^\s*at (?P<fn>(?:async |new )?[^\s()]+(?: \[as [^\]]+\])?) \((?P<loc>[^()]*(?::\d+(?::\d+)?)?|native|<anonymous>)\)\s*$"),
+     _b_js),
+    ("js-anon", "node", re.compile(r"^\s*at (?:async )?(?P<fn>)(?P<loc>\S+:\d+(?::\d+)?)\s*$"), _b_js),
+    # Firefox/Safari: "fn@https://host/app.js:1:2"
+    ("browser", "browser", re.compile(r"^\s*(?P<fn>[\w$.<>/]*)@(?P<loc>(?:https?|file|resource)://\S+:\d+:\d+)\s*$"),
+     _b_browser),
+    # Python: '  File "path", line 42, in fn'
+    ("python", "python", re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+, in (?P<fn>\S+)'), _b_python),
+    # Poetry/cleo: "  3  ~/…/poetry/utils/password_manager.py:51 in get_credential" / "at path:67 in fn"
+    ("cleo", "python", re.compile(r"^\s*(?:\d+|at)\s+(?P<path>\S+\.py):\d+ in (?P<fn>\w+)\s*$"), _b_cleo),
+    # Go: "github.com/x/y.(*T).M(0xc000…)" followed by "\t/path/file.go:42 +0x1f"
+    ("go", "go", re.compile(r"^\s*(?:created by )?(?P<fn>(?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:0x[0-9a-f]+|\.\.\.|[0-9a-fx, .{}]*)\)(?: in goroutine \d+)?\s*$"),
+     _b_go),
+    ("go-file", "go", re.compile(r"^\s*(?P<path>/\S+\.go):\d+(?: \+0x[0-9a-f]+)?\s*$"), _b_go_file),
+    # Rust backtrace: "  12: tokio::runtime::task::harness::poll::h0123456789abcdef" / "  3: <unknown>"
+    ("rust", "rust", re.compile(r"^\s*\d+: (?:0x[0-9a-f]+ - )?(?P<fn>[\w:<>{}\[\] ,&*'$.-]+?)\s*$"), _b_rust),
+)
+
+_GO_FILE_LINE = re.compile(r"^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$")
+_RUST_AT_LINE = re.compile(r"^\s+at \S+\.rs:\d+(?::\d+)?\s*$")
+
+
+def match_frame(line: str) -> Frame | None:
+    """The frame a line holds, by the first frame rule that matches, or None."""
+    if len(line) > 600:
+        return None
+    for _name, _runtime, rx, build in FRAME_RULES:
+        m = rx.match(line)
+        if m:
+            return build(m, line)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# messages
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Message:
+    type: str
+    message: str
+    runtime: str
+
+
+MessageBuilder = Callable[[re.Match[str]], Message | None]
+
+_API_JSON = re.compile(r"(?:API Error|Error|error)?:?\s*(?P<status>[1-5]\d\d)\b[\s:-]*(?P<json>\{.*)$")
+_EXC_TYPE = r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|Warning|Timeout))"
+
+
+def _api_error(m: re.Match[str]) -> Message | None:
+    """``Error: 400 {json}`` → ``400 invalid_request_error: <message>`` (the body's own message)."""
+    status, body = m.group("status"), m.group("json")
+    obj = _loads_prefix(body)
+    err_type, msg = None, None
+    if isinstance(obj, dict):
+        inner = obj.get("error", obj)
+        if isinstance(inner, dict):
+            err_type = inner.get("type") or inner.get("code")
+            msg = inner.get("message")
+            if isinstance(msg, str) and re.match(r"Error code: \d{3} - \{", msg):
+                nested = re.search(r"'message': '([^']*)", msg)  # proxies wrap a Python repr of the body
+                msg = nested.group(1) if nested else msg
+                err_type = err_type or (re.search(r"'(?:code|type)': '(\w+)'", inner.get("message", "")) or [None, None])[1]
+        elif isinstance(inner, str):
+            msg = inner
+    if msg is None:  # truncated or not JSON: read the fields with regexes
+        t = re.search(r'"type"\s*:\s*"(\w+_error)"', body) or re.search(r"'(?:code|type)': '(\w+_error)'", body)
+        mm = re.search(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)', body) or re.search(r"'message': '([^']*)", body)
+        err_type = t.group(1) if t else None
+        msg = mm.group(1) if mm else body
+        if re.match(r"Error code: \d{3} - \{", msg):
+            nested = re.search(r"'message': '([^']*)", msg)
+            msg = nested.group(1) if nested else msg
+    typ = f"{status} {err_type}" if err_type else status
+    return Message(typ, str(msg), "api")
+
+
+def _loads_prefix(text: str) -> object:
+    """Parse the JSON object that starts ``text`` (trailing prose ignored); None if it does not."""
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(text)
+        return obj
+    except ValueError:
+        return None
+
+
+def _simple(runtime: str, typ: str | None = None) -> MessageBuilder:
+    def build(m: re.Match[str]) -> Message | None:
+        groups = m.groupdict()
+        t = typ or groups.get("type") or "Error"
+        msg = (groups.get("msg") or "").strip()
+        return Message(t, msg, runtime)
+
+    return build
+
+
+def _exception(m: re.Match[str]) -> Message | None:
+    t = m.group("type")
+    msg = (m.group("msg") or "").strip()
+    runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
+    short = t.rsplit(".", 1)[-1]
+    return Message(short, msg, runtime)
+
+
+def _rust_panic(m: re.Match[str]) -> Message | None:
+    msg = (m.group("msg") or "").strip().strip("'")
+    loc = m.group("loc") or ""
+    loc = re.sub(r":\d+(?::\d+)?:?$", "", loc.strip().rstrip(":"))
+    loc = loc.replace("\\", "/")
+    loc = "/".join(loc.split("/")[-3:]) if loc else ""
+    return Message("panic", (msg + (f" @ {loc}" if loc else "")).strip(), "rust")
+
+
+# Message rules, most specific first: an API body beats a generic "Error:" line; a Rust panic
+# beats a generic "panic:"; exception types beat bare "error:" prefixes.
+MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
+    ("api-json-body", _API_JSON, _api_error),
+    ("rust-panic-quoted", re.compile(r"panicked (?:at|with) ['\"](?P<msg>.*?)['\"][,:]?\s*(?:at )?(?P<loc>\S+\.rs:\d+(?::\d+)?)"),
+     _rust_panic),
+    ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
+    ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
+    ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
+    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
+    ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
+    ("exception", re.compile(r"(?:^|[\s\"'`(\[:]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
+                             + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
+    ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
+    ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
+    ("klog", re.compile(r"\b[EWF]\d{4} [\d:.]+\s+\d+ (?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
+     lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
+    ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
+     lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
+    ("npm-err", re.compile(r"^\s*npm (?:ERR!|error) (?:code |errno |syscall |path |dest )?(?P<msg>[A-Z]{3,}.*|.*Error.*)$"),
+     _simple("node", "npm ERR!")),
+    ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w ]{2,60})"),
+     _simple("api")),
+    ("failed-to", re.compile(r"^\s*(?P<msg>(?:[\w.-]+ )?(?:failed to|unable to|cannot|could not|can't) [^:\n]{3,80}: \S.{2,})$"),
+     _simple("text", "failure")),
+    ("prefixed", re.compile(r"^\s*(?:\W{0,3}\s*)?(?:\[?(?:ERROR|Error|error|FATAL|Fatal|fatal)\]?)(?:\[[^\]]*\])?[:!]\s+(?P<msg>\S.{4,})$"),
+     _simple("text", "Error")),
+)
+
+
+# Last resort for prose: a sentence with an error phrase ("Could not create temporary directory:
+# Permission denied" pasted without any prefix). Weak evidence (type ``failure``), so the clusterer
+# weighs it below typed records.
+_ERRORISH = re.compile(
+    r"(?P<msg>[^.!?\n`\"]{0,60}\b(?:could not|couldn't|cannot|can't|unable to|failed to|not supported|"
+    r"permission denied|no such file or directory|access is denied|not valid json|timed out|not allowed|"
+    r"does not exist|is not recognized|operation not permitted)\b[^.!?\n`\"]{0,80})", re.I)
+
+
+def match_message(line: str) -> Message | None:
+    if len(line) > 2000:
+        line = line[:2000]
+    for _name, rx, build in MESSAGE_RULES:
+        m = rx.search(line)
+        if m:
+            msg = build(m)
+            if msg is not None:
+                return msg
+    m = _ERRORISH.search(line)
+    if m and len(m.group("msg").split()) >= 3:
+        return Message("failure", m.group("msg").strip(" :-,;"), "text")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# text preparation rules (ordered: JSON arrays first, because their strings hold escaped \n that
+# the next rule would otherwise unescape in place and break the JSON)
+# ---------------------------------------------------------------------------------------------
+_ERROR_ARRAY_START = re.compile(r'\[\s*\{\s*"error"\s*:')
+_ERROR_FIELD = re.compile(r'"error"\s*:\s*"((?:[^"\\]|\\.)*)(?:"|$)', re.S)
+
+
+def expand_error_arrays(text: str) -> str:
+    """The in-app bug template pastes ``[{"error": "...", "timestamp": "..."}]``: parse it and put
+    each error string on its own lines (timestamps dropped). Truncated arrays ("Error logs were
+    truncated") are read field by field."""
+    out: list[str] = []
+    pos = 0
+    for m in _ERROR_ARRAY_START.finditer(text):
+        if m.start() < pos:
+            continue
+        out.append(text[pos:m.start()])
+        try:
+            arr, end = json.JSONDecoder().raw_decode(text, m.start())
+            errors = [str(e.get("error", "")) for e in arr if isinstance(e, dict)]
+            pos = end
+        except ValueError:
+            close = text.find("}]", m.start())
+            stop = close + 2 if close != -1 else len(text)
+            fence = text.find("```", m.start())
+            if fence != -1 and fence < stop:
+                stop = fence
+            chunk = text[m.start():stop]
+            errors = [_unescape(e) for e in _ERROR_FIELD.findall(chunk)]
+            pos = stop
+        out.append("\n\n" + "\n\n".join(errors) + "\n\n")
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _unescape(s: str) -> str:
+    try:
+        return str(json.loads('"' + s + '"'))
+    except ValueError:
+        return s.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
+
+
+def unescape_pasted_newlines(text: str) -> str:
+    """Logs pasted as one string keep ``\\n    at `` literally; make them lines again."""
+    if "\\n" in text and re.search(r"\\n\s*(?:at |File |Caused by)", text):
+        return text.replace("\\r\\n", "\n").replace("\\n", "\n").replace('\\"', '"')
+    return text
+
+
+def strip_markup(text: str) -> str:
+    """Quote markers, the CLI's ``⎿`` gutter and HTML tags are decoration, not message."""
+    text = re.sub(r"(?m)^[ \t]*(?:>[ \t]?)+", "", text)
+    text = re.sub(r"[⎿│●⏺✗✘×]", " ", text)
+    text = re.sub(r"</?(?:details|summary|pre|code|br|p|b|i)\b[^>]*>", "\n", text)
+    return text
+
+
+def lift_code_spans(text: str) -> str:
+    """People quote the verbatim error in an inline code span inside a sentence ("the message says
+    `Could not create temporary directory: Permission denied`"); give each span its own line so
+    the line rules see it without the sentence around it."""
+    spans = re.findall(r"(?<!`)`([^`\n]{12,300})`(?!`)", text)
+    return text + ("\n\n" + "\n".join(spans) if spans else "")
+
+
+PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("expand-error-arrays", expand_error_arrays),
+    ("unescape-pasted-newlines", unescape_pasted_newlines),
+    ("strip-markup", strip_markup),
+    ("lift-code-spans", lift_code_spans),
+)
+
+
+def prepare_text(text: str) -> str:
+    for _name, rule in PREPARE_RULES:
+        text = rule(text)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# the scanner
+# ---------------------------------------------------------------------------------------------
+def _join_soft_wraps(lines: list[str], i: int, first: str) -> tuple[str, int]:
+    """An error line the terminal wrapped (an unbalanced JSON body, or a message cut mid-sentence
+    before an indented continuation) is re-joined; returns the joined text and lines consumed."""
+    text, used = first, 0
+    if "{" in text and text.count("{") > text.count("}"):
+        while i + used + 1 < len(lines) and used < 6 and text.count("{") > text.count("}"):
+            nxt = lines[i + used + 1]
+            if not nxt.strip() or match_frame(nxt):
+                break
+            text = text.rstrip() + " " + nxt.strip()
+            used += 1
+        return text, used
+    # a wrapped message: the next line is indented prose, not a frame, not a new error
+    while i + used + 1 < len(lines) and used < 2:
+        nxt = lines[i + used + 1]
+        if (
+            re.match(r"^\s{2,}\S", nxt)
+            and not match_frame(nxt)
+            and not match_message(nxt)
+            and not re.search(r"[.!?:)\]}\"']\s*$", text)
+            and len(nxt.strip()) < 160
+        ):
+            text = text.rstrip() + " " + nxt.strip()
+            used += 1
+        else:
+            break
+    return text, used
+
+
+def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
+    """Every error record in ``text``, in order; one record per distinct signature.
+
+    A record starts at a message line (``MESSAGE_RULES``) and takes the frame lines that follow
+    (JS, Java, .NET, Go, Rust). Frames that come *before* a message (Python tracebacks, Go
+    goroutine dumps printed after ``panic:``) are attached by the rules in ``_attach``.
+    """
+    if not text:
+        return []
+    lines = prepare_text(text).splitlines()
+    records: list[ErrorRecord] = []
+    seen: set[str] = set()
+    pending_frames: list[Frame] = []  # frames with no message yet (Python traceback)
+    pending_raw: list[str] = []
+    in_traceback = False
+    current: dict[str, object] | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current is None:
+            return
+        msg: Message = current["msg"]  # type: ignore[assignment]
+        frames: list[Frame] = current["frames"]  # type: ignore[assignment]
+        raw: list[str] = current["raw"]  # type: ignore[assignment]
+        runtime = msg.runtime
+        if frames and runtime in ("text", "api", "node"):
+            runtime = frames[0].runtime if runtime != "api" else "api"
+            if msg.runtime == "api":
+                runtime = next((f.runtime for f in frames), "api")
+        norm = normalize_message(msg.message)
+        rec = ErrorRecord(
+            raw="\n".join(raw).strip(), runtime=runtime, type=msg.type, message=_WS.sub(" ", msg.message).strip()[:500],
+            normalized_message=norm, frames=tuple(frames[:MAX_FRAMES]), source=source,
+        )
+        if _meaningful(rec) and rec.signature not in seen and len(records) < MAX_RECORDS_PER_TEXT:
+            seen.add(rec.signature)
+            records.append(rec)
+        current = None
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("```"):
+            i += 1
+            continue
+        if stripped.startswith("Traceback (most recent call last)"):
+            flush()
+            in_traceback, pending_frames, pending_raw = True, [], [line]
+            i += 1
+            continue
+        frame = match_frame(line)
+        if frame is not None or (current is None and in_traceback and re.match(r"^\s{2,}\S", line)):
+            if frame is None:  # source line under a Python frame
+                pending_raw.append(line)
+            elif (
+                frame.runtime == "go" and not frame.function and current is not None
+                and current["frames"] and current["frames"][-1].function  # type: ignore[index]
+            ):
+                current["raw"].append(line)  # type: ignore[attr-defined]  # the file line of a Go frame
+            elif current is not None and not in_traceback:
+                current["frames"].append(frame)  # type: ignore[attr-defined]
+                current["raw"].append(line)  # type: ignore[attr-defined]
+            else:
+                pending_frames.append(frame)
+                pending_raw.append(line)
+            i += 1
+            continue
+        if (
+            _GO_FILE_LINE.match(line) or _RUST_AT_LINE.match(line)
+            or re.match(r"^\s*(?:goroutine \d+ \[|\[signal |note: run with|stack backtrace:)", line)
+        ):
+            if current is not None:
+                current["raw"].append(line)  # type: ignore[attr-defined]
+            i += 1
+            continue
+        msg = match_message(stripped)
+        if msg is not None:
+            joined, used = _join_soft_wraps(lines, i, stripped)
+            if used:
+                msg = match_message(joined) or msg
+            flush()
+            frames: list[Frame] = []
+            raw = [lines[j] for j in range(i, i + used + 1)]
+            if in_traceback and pending_frames:
+                # Python prints the innermost frame last; signatures read innermost first
+                frames = list(reversed(pending_frames))
+                raw = pending_raw + raw
+                if msg.runtime == "text":
+                    msg = Message(msg.type, msg.message, "python")
+            elif pending_frames and msg.runtime == "python":
+                frames = list(reversed(pending_frames))  # cleo prints frames above the exception
+                raw = pending_raw + raw
+            current = {"msg": msg, "frames": frames, "raw": raw}
+            in_traceback, pending_frames, pending_raw = False, [], []
+            i += used + 1
+            if msg.runtime == "rust" and msg.message.startswith("@ ") and i < len(lines):
+                # new-style Rust panics print the message on the line after the location
+                nxt = lines[i].strip()
+                if nxt and not match_frame(lines[i]) and not match_message(nxt):
+                    current["msg"] = Message(msg.type, f"{nxt} {msg.message}", "rust")
+                    current["raw"].append(lines[i])  # type: ignore[attr-defined]
+                    i += 1
+            if msg.runtime == "python" and re.fullmatch(r"\s*\w+\s*", stripped):
+                # cleo: the exception name alone, its message on the next non-empty line
+                j = i
+                while j < len(lines) and not lines[j].strip():
+                    j += 1
+                if j < len(lines) and not match_frame(lines[j]) and not match_message(lines[j].strip()):
+                    current["msg"] = Message(msg.type, lines[j].strip(), "python")
+                    current["raw"].append(lines[j])  # type: ignore[attr-defined]
+                    i = j + 1
+            continue
+        if current is not None and current["frames"] and not re.match(r"^\s", line):
+            flush()
+        elif current is not None and not current["frames"] and not re.match(r"^\s", line):
+            flush()
+        if not in_traceback:
+            pending_frames, pending_raw = [], []
+        i += 1
+    flush()
+    return records
+
+
+def _meaningful(rec: ErrorRecord) -> bool:
+    """A record must say something: a bare ``Error`` with a two-word message is prose, not a log."""
+    words = re.findall(r"[a-z]{2,}", rec.normalized_message)
+    if rec.type in ("Error", "daemon error") and len(words) < 2 and not rec.frames:
+        return False
+    return bool(words) or bool(rec.frames) or rec.type not in ("Error",)
+
+
+def issue_signatures(title: str, body: str, comments: Sequence[str] = ()) -> IssueSignatures:
+    """The records of one issue: body first, then each comment; the title's error line apart
+    (titles are short and often paraphrase the error, so they count as weaker evidence)."""
+    records: list[ErrorRecord] = []
+    seen: set[str] = set()
+    for source, text in [("body", body), *((f"comment:{n}", c) for n, c in enumerate(comments, 1))]:
+        for rec in extract_error_records(text or "", source):
+            if rec.signature not in seen:
+                seen.add(rec.signature)
+                records.append(rec)
+    title_recs = extract_error_records(_strip_title_tags(title or ""), "title")
+    return IssueSignatures(records=tuple(records), title=title_recs[0] if title_recs else None)
+
+
+def _strip_title_tags(title: str) -> str:
+    return re.sub(r"^\s*(?:\[[^\]]{1,20}\]\s*)+", "", title)
+
+
+__all__ = [
+    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "issue_signatures",
+    "match_frame", "match_message", "normalize_message", "prepare_text",
+]
+
+_ = field  # dataclass field kept importable for subclasses

@@ -1,0 +1,324 @@
+"""Clusters join issues that report the same error, keep look-alikes and background noise apart,
+and have stable ids, sensible canonicals and hints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from issuegraph.cli import app
+from issuegraph.errors import UsageError
+from issuegraph.graph.cluster import (
+    RULES_VERSION,
+    BackgroundConfig,
+    ClusterInput,
+    ExplicitLink,
+    cluster_issues,
+    load_config,
+    rank_similar,
+)
+from issuegraph.graph.cluster_load import duplicate_of_mentions, inputs_from_json, parse_issue_target
+from issuegraph.models import Comment, Issue, IssueRef, TimelineEvent
+from issuegraph.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = "anthropics/claude-code"
+
+AUTH = ('{"error":"Error: Could not resolve authentication method. Expected either apiKey or authToken to be set. '
+        'Or for one of the \\"X-Api-Key\\" or \\"Authorization\\" headers to be explicitly omitted\\n'
+        '    at validateHeaders (/$bunfs/root/claude:527:935)\\n    at buildHeaders (/$bunfs/root/claude:527:8438)",'
+        '"timestamp":"2026-04-08T05:51:00.556Z"}')
+
+# Distinct real-world errors, each pasted next to the auth noise in the background corpus.
+OTHER_ERRORS = [
+    "Error: EBUSY: resource busy or locked, open 'C:\\\\Users\\\\x\\\\.claude.json'",
+    "Error: Raw mode is not supported on the current process.stdin, which Ink uses as input stream by default.",
+    "SyntaxError: Unexpected token 'S', \\\"[SandboxDeb\\\"... is not valid JSON",
+    "McpError: MCP error -32000: Connection closed",
+    "Error: Claude Code on Windows requires git-bash (https://git-scm.com/downloads/win).",
+    "Error: ENOTEMPTY: directory not empty, rename '/usr/local/lib/node_modules/@anthropic-ai/claude-code'",
+    "RangeError: Invalid string length",
+    "Error: spawn rg ENOENT",
+]
+
+
+def issue(number: int, title: str, body: str, comments: tuple[str, ...] = (), **kw: object) -> ClusterInput:
+    return ClusterInput(key=f"{REPO}#{number}", repo=REPO, number=number, title=title, body=body,
+                        comments=comments, **kw)  # type: ignore[arg-type]
+
+
+def errors_block(*errors: str) -> str:
+    return "**Errors**\n```json\n[" + ",".join(errors) + "]\n```\n"
+
+
+def err(message: str, frame: str = "    at run (/$bunfs/root/claude:1:1)") -> str:
+    return json.dumps({"error": message.replace('\\"', '"').replace("\\\\", "\\") + "\n" + frame,
+                       "timestamp": "2026-04-08T05:52:19.501Z"})
+
+
+def seed_pair() -> list[ClusterInput]:
+    return [
+        issue(45035, "[Bug] Anthropic API Error: Out of extra usage despite remaining quota",
+              (FIXTURES / "seed_45035_bun.md").read_text()),
+        issue(45264, "[Bug] Anthropic API Error: 400 Invalid Request - Out of Extra Usage Despite Low Session/Weekly Usage",
+              (FIXTURES / "seed_45264_node.md").read_text()),
+    ]
+
+
+def background_corpus() -> list[ClusterInput]:
+    """Issues that each carry the auth error next to their own, different, real error."""
+    return [
+        issue(100 + n, f"Report {n}", errors_block(AUTH, err(e)))
+        for n, e in enumerate(OTHER_ERRORS)
+    ]
+
+
+def members_of(result, key: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return result.by_member()[key].members
+
+
+def test_the_seed_pair_from_bun_and_node_builds_lands_in_one_cluster() -> None:
+    result = cluster_issues(seed_pair() + background_corpus())
+    assert members_of(result, f"{REPO}#45035") == (f"{REPO}#45035", f"{REPO}#45264")
+    c = result.by_member()[f"{REPO}#45035"]
+    assert c.signature and "out of extra usage" in c.signature
+    assert c.canonical == f"{REPO}#45035"
+    assert "out of extra usage" in c.hints[f"{REPO}#45264"]
+
+
+def test_the_auth_error_is_learned_as_background_and_listed_as_ignored() -> None:
+    result = cluster_issues(seed_pair() + background_corpus())
+    auth = [k for k in result.background.keys if "could not resolve authentication method" in k]
+    assert auth, result.background.keys
+    c = result.by_member()[f"{REPO}#45035"]
+    assert auth[0] in c.details["background_ignored"]
+
+
+def test_two_issues_sharing_only_the_background_auth_error_stay_apart() -> None:
+    result = cluster_issues(background_corpus())
+    assert all(len(c.members) == 1 for c in result.clusters), [c.members for c in result.clusters if len(c.members) > 1]
+
+
+def test_without_a_corpus_to_learn_from_the_config_can_declare_background() -> None:
+    pair = background_corpus()[:2]
+    cfg = BackgroundConfig(add=("could not resolve authentication method",))
+    assert all(len(c.members) == 1 for c in cluster_issues(pair, config=cfg).clusters)
+
+
+GO_NIL_A = """panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0xb48812]
+
+goroutine 344 [running]:
+github.com/hashicorp/terraform/terraform.(*State).Lock(0x0)
+\t/opt/gopath/src/github.com/hashicorp/terraform/terraform/state.go:95 +0x22
+github.com/hashicorp/terraform/state/remote.(*State).WriteState(0xc42058def0, 0x0, 0x0, 0x0)
+\t/opt/gopath/src/github.com/hashicorp/terraform/state/remote/state.go:37 +0x10a"""
+
+GO_NIL_B = """panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x50 pc=0x1ab148e]
+
+goroutine 2399 [running]:
+github.com/hashicorp/terraform/terraform.(*NodeAbstractResourceInstance).References(0xc000c40410, 0x0, 0x0, 0x0)
+\t/private/tmp/terraform-0.12.0/src/github.com/hashicorp/terraform/terraform/node_resource_abstract.go:241 +0xae
+github.com/hashicorp/terraform/terraform.NewReferenceMap(0xc00178f400, 0x231, 0x231, 0x231)
+\t/private/tmp/terraform-0.12.0/src/github.com/hashicorp/terraform/terraform/transform_reference.go:402 +0x24a"""
+
+
+def test_the_same_panic_in_different_functions_is_not_merged() -> None:
+    items = [
+        ClusterInput("hashicorp/terraform#1", "hashicorp/terraform", 1, "Crash on refresh", f"```\n{GO_NIL_A}\n```"),
+        ClusterInput("hashicorp/terraform#2", "hashicorp/terraform", 2, "Crash on plan", f"```\n{GO_NIL_B}\n```"),
+    ]
+    assert [len(c.members) for c in cluster_issues(items).clusters] == [1, 1]
+
+
+def test_the_same_panic_in_the_same_function_is_merged() -> None:
+    items = [
+        ClusterInput("hashicorp/terraform#1", "hashicorp/terraform", 1, "Crash on refresh", f"```\n{GO_NIL_A}\n```"),
+        ClusterInput("hashicorp/terraform#5", "hashicorp/terraform", 5, "terraform crashed",
+                     f"after upgrading\n```\n{GO_NIL_A.replace('0xc42058def0', '0xc000111222')}\n```"),
+    ]
+    result = cluster_issues(items)
+    assert result.clusters[0].members == ("hashicorp/terraform#1", "hashicorp/terraform#5")
+
+
+def test_clusters_never_cross_repositories() -> None:
+    a = seed_pair()[0]
+    b = ClusterInput("someone/fork#45264", "someone/fork", 45264, seed_pair()[1].title, seed_pair()[1].body)
+    assert all(len(c.members) == 1 for c in cluster_issues([a, b]).clusters)
+
+
+def test_a_chain_does_not_merge_ends_that_share_nothing() -> None:
+    # A and C each share one specific error with B, and nothing with each other.
+    e1 = "TypeError: Cannot read properties of undefined (reading 'tool_use_id')"
+    e2 = "RangeError: Maximum call stack size exceeded in renderMarkdownTable"
+    a = issue(1, "Crash rendering tool result", errors_block(err(e1)))
+    b = issue(2, "Two crashes", errors_block(err(e1), err(e2)))
+    c = issue(3, "Crash rendering a table", errors_block(err(e2)))
+    result = cluster_issues([a, b, c])
+    assert len(members_of(result, f"{REPO}#1")) < 3
+
+
+def test_explicit_duplicate_links_join_and_pick_the_root_as_canonical() -> None:
+    items = [issue(n, f"Unrelated title {n}", f"nothing alike {n} " + "word" * n) for n in (10, 20, 30)]
+    links = [ExplicitLink(f"{REPO}#30", f"{REPO}#20", "marked_as_duplicate"),
+             ExplicitLink(f"{REPO}#20", f"{REPO}#10", "duplicate_of_comment")]
+    c = cluster_issues(items, links).clusters[0]
+    assert c.members == (f"{REPO}#10", f"{REPO}#20", f"{REPO}#30")
+    assert c.canonical == f"{REPO}#10"
+    assert c.hints[f"{REPO}#30"].startswith("marked as duplicate → ")
+
+
+def test_a_duplicate_cycle_still_has_one_canonical() -> None:
+    items = [issue(n, f"t{n}", f"b{n}") for n in (4182, 5528)]
+    links = [ExplicitLink(f"{REPO}#4182", f"{REPO}#5528", "marked_as_duplicate"),
+             ExplicitLink(f"{REPO}#5528", f"{REPO}#4182", "marked_as_duplicate")]
+    c = cluster_issues(items, links).clusters[0]
+    assert c.canonical == f"{REPO}#4182"
+
+
+def test_a_root_closed_as_not_planned_yields_to_an_open_member() -> None:
+    items = [issue(1, "t1", "b1", state="closed", state_reason="not_planned"), issue(2, "t2", "b2", state="open"),
+             issue(3, "t3", "b3", state="open")]
+    links = [ExplicitLink(f"{REPO}#2", f"{REPO}#1", "marked_as_duplicate"),
+             ExplicitLink(f"{REPO}#3", f"{REPO}#1", "marked_as_duplicate")]
+    c = cluster_issues(items, links).clusters[0]
+    assert c.canonical == f"{REPO}#2"
+    assert "not_planned" in c.details["canonical_reason"]
+
+
+def test_every_issue_is_in_exactly_one_cluster_and_the_run_records_its_rules() -> None:
+    items = seed_pair() + background_corpus()
+    result = cluster_issues(items)
+    members = [m for c in result.clusters for m in c.members]
+    assert sorted(members) == sorted(i.key for i in items)
+    assert result.rules_version == RULES_VERSION and RULES_VERSION.startswith("sig-")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(list(range(10))), st.integers(min_value=0, max_value=9))
+def test_cluster_ids_do_not_depend_on_input_order_or_unrelated_arrivals(order: list[int], cut: int) -> None:
+    corpus = seed_pair() + background_corpus()
+    base = {c.members: c.id for c in cluster_issues(corpus).clusters}
+    shuffled = [corpus[i] for i in order]
+    # the same corpus in another order, plus unrelated newcomers
+    newcomers = [issue(90000 + n, f"Feature request {n}", f"please add option {n}") for n in range(cut)]
+    again = cluster_issues(shuffled + newcomers)
+    for c in again.clusters:
+        if c.members in base:
+            assert base[c.members] == c.id
+
+
+def test_similar_ranks_the_seed_partner_first() -> None:
+    ranked = rank_similar(seed_pair() + background_corpus(), f"{REPO}#45264", top=3)
+    assert ranked[0].key == f"{REPO}#45035"
+    assert "out of extra usage" in ranked[0].reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Duplicate of #9961", [IssueRef("python-poetry/poetry", 9961)], id="github-phrase"),
+        pytest.param("duplicate of https://github.com/a/b/issues/7", [IssueRef("a/b", 7)], id="url"),
+        pytest.param("`Duplicate of #1` is how you close one", [], id="code-span-ignored"),
+        pytest.param("not a duplicate of #12, different stack", [], id="prose-negation-ignored"),
+    ],
+)
+def test_duplicate_of_comments_are_read(text: str, expected: list[IssueRef]) -> None:
+    assert duplicate_of_mentions(text, "python-poetry/poetry") == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "ref"),
+    [
+        pytest.param("https://github.com/anthropics/claude-code/issues/45035", IssueRef(REPO, 45035), id="url"),
+        pytest.param("anthropics/claude-code#45264", IssueRef(REPO, 45264), id="key"),
+    ],
+)
+def test_similar_targets_parse(target: str, ref: IssueRef) -> None:
+    assert parse_issue_target(target) == ref
+
+
+def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "cluster.toml"
+    bad.write_text("[background\nadd = 1")
+    with pytest.raises(UsageError, match="not valid TOML"):
+        load_config(bad)
+    good = tmp_path / "ok.toml"
+    good.write_text('[background]\nadd = ["Could not resolve authentication"]\nremove = []\n')
+    assert load_config(good).add == ("could not resolve authentication",)
+
+
+def test_inputs_from_json_accept_comment_objects() -> None:
+    items, links = inputs_from_json([{"repo": "a/b", "number": 2, "title": "t", "body": "b",
+                                      "comments": [{"body": "Duplicate of #1"}]}])
+    assert items[0].comments == ("Duplicate of #1",)
+    assert links == [ExplicitLink("a/b#2", "a/b#1", "duplicate_of_comment", "comment: Duplicate of a/b#1")]
+
+
+# -- the commands ---------------------------------------------------------------------------------
+def make_store(path: Path) -> None:
+    with Store(path) as store, store.transaction():
+        for it in seed_pair() + background_corpus():
+            store.save_issues([Issue(repo=it.repo, number=it.number, kind="issue", title=it.title, body=it.body,
+                                     state="open", state_reason=None, author="u", labels=(), created_at=None,
+                                     updated_at=None, closed_at=None)])
+        store.save_issues([Issue(repo=REPO, number=50000, kind="pull_request", title="Fix usage", body="fixes",
+                                 state="closed", state_reason=None, author="m", labels=(), created_at=None,
+                                 updated_at=None, closed_at=None)])
+        store.save_comments([Comment(REPO, 45264, 1, "m", "Duplicate of #45035", None, None)])
+        store.save_timeline_events([TimelineEvent(REPO, 101, "E1", "marked_as_duplicate", "m", None,
+                                                  other=IssueRef(REPO, 100))])
+
+
+def test_cluster_then_clusters_json_lists_every_issue_once(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    make_store(db)
+    runner = CliRunner()
+    res = runner.invoke(app, ["cluster", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert "duplicate clusters" in res.output
+    res = runner.invoke(app, ["clusters", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data[0]) == {"id", "repo", "canonical", "members", "signature", "hints"}
+    members = [m for c in data for m in c["members"]]
+    assert len(members) == len(set(members)) == 10  # the pull request is not clustered
+    pair = next(c for c in data if f"{REPO}#45035" in c["members"])
+    assert pair["members"] == [f"{REPO}#45035", f"{REPO}#45264"]
+    marked = next(c for c in data if f"{REPO}#101" in c["members"])
+    assert marked["canonical"] == f"{REPO}#100"
+    with Store(db) as store:
+        assert store.cluster_runs(REPO)[0]["rules_version"] == RULES_VERSION
+    table = runner.invoke(app, ["clusters", "--db", str(db)])
+    assert table.exit_code == 0 and "45264" in table.output
+
+
+def test_similar_command_prints_scores_and_reasons(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    make_store(db)
+    res = CliRunner().invoke(app, ["similar", "https://github.com/anthropics/claude-code/issues/45264", "--db", str(db),
+                                   "--top", "2"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0].split()[1] == f"{REPO}#45035"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["similar", "not-an-issue"], "neither an issue URL", id="bad-target"),
+        pytest.param(["similar", "anthropics/claude-code#1"], "not in the store", id="unknown-issue"),
+        pytest.param(["cluster", "--repo", "bad repo"], "is not OWNER/REPO", id="bad-repo"),
+    ],
+)
+def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    db = tmp_path / "s.db"
+    make_store(db)
+    res = CliRunner().invoke(app, [*args, "--db", str(db)])
+    assert res.exit_code == 2
+    assert message in res.output and "Traceback" not in res.output
