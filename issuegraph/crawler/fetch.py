@@ -107,6 +107,14 @@ class Page:
     total: int | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, block: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Page:
+        """A connection's ``{totalCount pageInfo nodes}`` block (null nodes, GitHub's partial
+        results, are dropped)."""
+        info = block.get("pageInfo") or {}
+        return cls(nodes=[n for n in block.get("nodes") or [] if n], end_cursor=info.get("endCursor"),
+                   has_next=bool(info.get("hasNextPage")), total=block.get("totalCount"), errors=errors or [])
+
 
 @dataclass(frozen=True)
 class OverflowRequest:
@@ -145,6 +153,17 @@ class PageSizer:
         self.size = max(MIN_PAGE, self.size // 2)
         self.ok_streak = 0
 
+    def ask(self, client: GitHubClient, query: str, variables: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]] | None:
+        """One query at the current size: ``(data, errors)``, or None after a 502/504/timeout
+        (the size is then halved; the caller rebuilds the query and asks again)."""
+        try:
+            answer = client.graphql(query, variables)
+        except ServerBusy as exc:
+            self.shrink(exc)
+            return None
+        self.success()
+        return answer
+
     def success(self) -> None:
         self.busy_at_min = 0
         self.ok_streak += 1
@@ -172,22 +191,15 @@ def fetch_bulk_pages(
         variables: dict[str, Any] = {"owner": owner, "name": name, "first": sizer.size, "after": after}
         if kind == "issues":
             variables["since"] = since
-        try:
-            data, errors = client.graphql(query, variables)
-        except ServerBusy as exc:
-            sizer.shrink(exc)
+        answer = sizer.ask(client, query, variables)
+        if answer is None:
             continue
-        sizer.success()
+        data, errors = answer
         if _not_found(errors, "repository") or not (data or {}).get("repository"):
             if _not_found(errors, "repository"):
                 raise NotFoundError(f"{repo} not found, or private and the token cannot see it")
             _raise_query_errors(errors)
-        block = data["repository"][conn]  # type: ignore[index]
-        info = block.get("pageInfo") or {}
-        page = Page(
-            nodes=[n for n in block.get("nodes") or [] if n], end_cursor=info.get("endCursor"),
-            has_next=bool(info.get("hasNextPage")), total=block.get("totalCount"), errors=errors,
-        )
+        page = Page.of(data["repository"][conn], errors)  # type: ignore[index]
         yield page
         if not page.has_next:
             return
@@ -223,12 +235,10 @@ def fetch_overflow(client: GitHubClient, reqs: list[OverflowRequest]) -> tuple[l
         for j, r in enumerate(chunk):
             variables[f"id{j}"] = r.node_id
             variables[f"after{j}"] = r.after
-        try:
-            data, errors = client.graphql(query, variables)
-        except ServerBusy as exc:
-            sizer.shrink(exc)
+        answer = sizer.ask(client, query, variables)
+        if answer is None:
             continue
-        sizer.success()
+        data, errors = answer
         if data is None:
             _raise_query_errors(errors)
         errors_all.extend(errors)
@@ -238,9 +248,7 @@ def fetch_overflow(client: GitHubClient, reqs: list[OverflowRequest]) -> tuple[l
             if not isinstance(block, dict):
                 out.append(None)
                 continue
-            info = block.get("pageInfo") or {}
-            out.append(Page(nodes=[n for n in block.get("nodes") or [] if n], end_cursor=info.get("endCursor"),
-                            has_next=bool(info.get("hasNextPage"))))
+            out.append(Page.of(block))
         i += len(chunk)
     return out, errors_all
 
@@ -267,12 +275,10 @@ def fetch_issue_batch(client: GitHubClient, refs: list[tuple[str, int]]) -> tupl
         for j, (repo, number) in enumerate(chunk):
             owner, name = repo.split("/", 1)
             variables.update({f"o{j}": owner, f"n{j}": name, f"k{j}": number})
-        try:
-            data, errors = client.graphql(query, variables)
-        except ServerBusy as exc:
-            sizer.shrink(exc)
+        answer = sizer.ask(client, query, variables)
+        if answer is None:
             continue
-        sizer.success()
+        data, errors = answer
         if data is None and errors:
             _raise_query_errors(errors)
         errors_all.extend(errors)
