@@ -94,10 +94,10 @@ class Settings:
     background_min_issues: int = 5
     background_max_alone: float = 0.25  # share of its issues where it is the only error
     background_min_partners: int = 4
-    background_max_top_partner: float = 0.6
+    background_max_top_partner: float = 0.7
     lsh_bands: int = 24
-    lsh_rows: int = 3
-    max_bucket: int = 400  # an exact bucket larger than this is verified against its oldest members
+    lsh_rows: int = 5
+    max_bucket: int = 30  # buckets larger than this are sampled (see _bucket_pairs)
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,8 @@ class Background:
 
 
 def learn_background(
-    issue_keys: Sequence[Sequence[str]], settings: Settings = Settings(), config: BackgroundConfig = BackgroundConfig()
+    issue_keys: Sequence[Sequence[str]], settings: Settings = Settings(), config: BackgroundConfig = BackgroundConfig(),
+    issue_signatures_: Sequence[Sequence[str]] | None = None,
 ) -> Background:
     """Error keys that are noise: seen in several issues, nearly always next to *other* errors,
     and next to many different ones. DF alone is not enough (it would also drop the real error
@@ -152,14 +153,17 @@ def learn_background(
     df: Counter[str] = Counter()
     alone: Counter[str] = Counter()
     partners: dict[str, Counter[str]] = defaultdict(Counter)
-    for keys in issue_keys:
+    # partners are counted by full signature (message + frames): two template errors that differ
+    # only in their frames are different errors next to the noise
+    sig_lists = issue_signatures_ if issue_signatures_ is not None else issue_keys
+    for keys, sigs in zip(issue_keys, sig_lists, strict=True):
         ks = set(keys)
         for k in ks:
             df[k] += 1
             if len(ks) == 1:
                 alone[k] += 1
-            for other in ks:
-                if other != k:
+            for other in set(sigs):
+                if not other.startswith(k + " |") and other != k:
                     partners[k][other] += 1
     found: dict[str, str] = {}
     for k, n in df.items():
@@ -255,7 +259,8 @@ class Profile:
 def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, settings: Settings
                    ) -> tuple[list[Profile], Background]:
     sigs = [issue_signatures(i.title, i.body, i.comments) for i in items]
-    background = learn_background([[r.key for r in s.records] for s in sigs], settings, config)
+    background = learn_background([[r.key for r in s.records] for s in sigs], settings, config,
+                                  [[r.signature for r in s.records] for s in sigs])
     profiles = []
     for item, s in zip(items, sigs, strict=True):
         error: dict[str, float] = {}
@@ -430,11 +435,7 @@ def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Setti
                 buckets[k].append(i)
         for members in buckets.values():
             members = sorted(members, key=lambda i: profiles[i].item.number)
-            anchors = members[: settings.max_bucket // 10] if len(members) > settings.max_bucket else members
-            for x, i in enumerate(anchors):
-                for j in members[x + 1:] if anchors is members else members:
-                    if i != j:
-                        pairs.add((min(i, j), max(i, j)))
+            pairs.update(_bucket_pairs(members, settings.max_bucket))
         # LSH over each issue's strongest features
         sets = []
         for i in idxs:
@@ -450,11 +451,24 @@ def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Setti
                 if sets[row]:
                     table[cols[row].tobytes()].append(local)
             for members in table.values():
-                if 1 < len(members) <= 200:
-                    for x, i in enumerate(members):
-                        for j in members[x + 1:]:
-                            pairs.add((min(i, j), max(i, j)))
+                # a band shared by very many issues is a common word set, not a near-duplicate
+                if 1 < len(members) <= settings.max_bucket:
+                    pairs.update(_bucket_pairs(members, settings.max_bucket))
     return pairs
+
+
+def _bucket_pairs(members: list[int], small: int) -> Iterable[tuple[int, int]]:
+    """All pairs of a small bucket; in a large one each member meets the bucket's oldest ``small``
+    members and its ``small`` predecessors, so the pair count grows linearly (union-find then
+    carries transitivity, under the chaining guard)."""
+    if len(members) <= small:
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                yield (min(i, j), max(i, j))
+        return
+    for x, j in enumerate(members):
+        for i in {*members[:min(x, small)], *members[max(0, x - small):x]}:
+            yield (min(i, j), max(i, j))
 
 
 # ---------------------------------------------------------------------------------------------
