@@ -98,6 +98,8 @@ class Settings:
     lsh_bands: int = 24
     lsh_rows: int = 5
     max_bucket: int = 30  # buckets larger than this are sampled (see _bucket_pairs)
+    bucket_sample: int = 8
+    lsh_min_title_words: int = 6
 
 
 @dataclass(frozen=True)
@@ -435,11 +437,15 @@ def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Setti
                 buckets[k].append(i)
         for members in buckets.values():
             members = sorted(members, key=lambda i: profiles[i].item.number)
-            pairs.update(_bucket_pairs(members, settings.max_bucket))
+            pairs.update(_bucket_pairs(members, settings.max_bucket, settings.bucket_sample))
         # LSH over each issue's strongest features
         sets = []
         for i in idxs:
-            feats = sorted({**scorer.err[i], **scorer.txt[i]}.items(), key=lambda kv: (-kv[1], kv[0]))[:24]
+            # error features and title words: body words are too many and too common to band on
+            pool = {**scorer.err[i], **{f: w for f, w in scorer.txt[i].items() if f.startswith("t:")}}
+            if not scorer.err[i] and len(pool) < settings.lsh_min_title_words:
+                pool = {}  # a few title words alone collide everywhere; such issues meet by error only
+            feats = sorted(pool.items(), key=lambda kv: (-kv[1], kv[0]))[:24]
             sets.append([_stable_hash(f) for f, _ in feats])
         if len(idxs) < 2:
             continue
@@ -453,13 +459,13 @@ def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Setti
             for members in table.values():
                 # a band shared by very many issues is a common word set, not a near-duplicate
                 if 1 < len(members) <= settings.max_bucket:
-                    pairs.update(_bucket_pairs(members, settings.max_bucket))
+                    pairs.update(_bucket_pairs(members, settings.max_bucket, settings.bucket_sample))
     return pairs
 
 
-def _bucket_pairs(members: list[int], small: int) -> Iterable[tuple[int, int]]:
+def _bucket_pairs(members: list[int], small: int, sample: int) -> Iterable[tuple[int, int]]:
     """All pairs of a small bucket; in a large one each member meets the bucket's oldest ``small``
-    members and its ``small`` predecessors, so the pair count grows linearly (union-find then
+    members and its ``sample`` predecessors, so the pair count grows linearly (union-find then
     carries transitivity, under the chaining guard)."""
     if len(members) <= small:
         for x, i in enumerate(members):
@@ -467,7 +473,7 @@ def _bucket_pairs(members: list[int], small: int) -> Iterable[tuple[int, int]]:
                 yield (min(i, j), max(i, j))
         return
     for x, j in enumerate(members):
-        for i in {*members[:min(x, small)], *members[max(0, x - small):x]}:
+        for i in {*members[:min(x, sample)], *members[max(0, x - sample):x]}:
             yield (min(i, j), max(i, j))
 
 
@@ -596,9 +602,19 @@ def cluster_issues(
                     edges.append(Edge(i, j, "same_closing_pr", s.score + 0.5, f"both closed by {pr}; {s.reason()}"))
 
     groups, used = _union(len(profiles), scorer, edges, settings)
+    edges_of: dict[int, list[Edge]] = defaultdict(list)
+    for e in used:
+        if groups.find(e.a) == groups.find(e.b):
+            edges_of[groups.find(e.a)].append(e)
+    links_of: dict[int, list[ExplicitLink]] = defaultdict(list)
+    for lk in links:
+        a, b = index.get(lk.source), index.get(lk.target)
+        if a is not None and b is not None and groups.find(a) == groups.find(b):
+            links_of[groups.find(a)].append(lk)
     clusters = [
-        _finish(sorted(members, key=lambda i: profiles[i].item.number), profiles, scorer, used, links, background)
-        for members in groups.members.values()
+        _finish(sorted(members, key=lambda i: profiles[i].item.number), profiles, scorer, edges_of[root],
+                links_of[root], background)
+        for root, members in groups.members.items()
     ]
     clusters.sort(key=lambda c: (c.repo, int(c.members[0].rpartition("#")[2])))
     return ClusterResult(clusters, background)
@@ -644,8 +660,13 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
             links: Sequence[ExplicitLink], background: Background) -> ClusterRecord:
     first = profiles[members[0]].item
     canon, canon_why = _canonical(members, profiles, links)
-    mset = set(members)
-    edges = [e for e in used if e.a in mset and e.b in mset]
+    edges = used  # the edges inside this cluster
+    best_edge: dict[int, Edge] = {}
+    for e in edges:
+        for end in (e.a, e.b):
+            cur = best_edge.get(end)
+            if cur is None or (e.kind in LINK_KINDS, e.score) > (cur.kind in LINK_KINDS, cur.score):
+                best_edge[end] = e
     key_count: Counter[str] = Counter(k for i in members for k in profiles[i].keys)
     shared = [k for k, n in key_count.most_common() if n > 1]
     signature = None
@@ -660,7 +681,7 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
         if len(members) == 1:
             hints[key] = "no other issue reports the same error" if profiles[i].keys else "no error signature; no similar issue"
             continue
-        best = max((e for e in edges if i in (e.a, e.b)), key=lambda e: (e.kind in LINK_KINDS, e.score), default=None)
+        best = best_edge.get(i)
         if i == canon:
             hints[key] = f"canonical: {canon_why}"
             if best is not None:
