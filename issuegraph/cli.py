@@ -81,6 +81,106 @@ def main(
     """issuegraph: a GitHub project's issue tracker as a graph."""
 
 
+TokenOption = Annotated[
+    str | None,
+    typer.Option("--token", envvar=["GITHUB_TOKEN", "GH_TOKEN"], show_default=False,
+                 help="GitHub token (without one: 60 requests an hour, REST only)."),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option("--api-url", envvar="GITHUB_API_URL", show_default=False,
+                 help="API root [default: https://api.github.com; Enterprise: https://HOST/api/v3]."),
+]
+
+
+class _CrawlDisplay:
+    """A rich progress bar on a terminal; plain log lines otherwise (CI, cron, pipes)."""
+
+    def __init__(self, repo: str) -> None:
+        self.repo = repo
+        self.tty = err.is_terminal
+        self.progress: Any = None
+        self.task: Any = None
+        self.last_wait_line = 0.0
+        if self.tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=False,
+            )
+            self.task = self.progress.add_task(f"crawl {repo}", total=None, detail="connecting…")
+            self.progress.start()
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def notice(self, message: str) -> None:
+        err.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+
+    def page(self, p: Any) -> None:
+        import time as _time
+
+        left = "" if p.remaining is None else f", {p.remaining} left"
+        reset = "" if not p.reset_at else _time.strftime(" (resets %H:%M UTC)", _time.gmtime(p.reset_at))
+        detail = f"{p.stream}: {p.pages} pages, {p.requests} requests, {p.points} points{left}{reset}"
+        if self.progress is not None:
+            self.progress.update(self.task, completed=p.items, total=p.total, detail=detail)
+        else:
+            total = f"/{p.total}" if p.total is not None else ""
+            err.print(f"crawl {self.repo}: {p.items}{total} items, {detail}", markup=False, highlight=False)
+
+    def wait(self, seconds: float, reason: str) -> None:
+        import time as _time
+
+        text = f"{reason}: waiting {int(seconds) // 60}:{int(seconds) % 60:02d}"
+        if self.progress is not None:
+            self.progress.update(self.task, detail=text if seconds > 0 else "resuming…")
+        elif seconds > 0 and _time.monotonic() - self.last_wait_line >= 60:
+            self.last_wait_line = _time.monotonic()
+            err.print(f"crawl {self.repo}: {text}", markup=False, highlight=False)
+
+
+@app.command()
+@user_errors
+def crawl(
+    repo: Annotated[str, typer.Argument(help="OWNER/REPO, for example anthropics/claude-code.", show_default=False)],
+    db: DbOption = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
+    rest: Annotated[bool, typer.Option("--rest", help="Use the REST API instead of GraphQL.")] = False,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest wait for a rate-limit reset, in seconds; "
+                            "beyond it stop with exit code 75 (progress is saved).")
+    ] = 3900.0,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything again, not only what changed.")] = False,
+) -> None:
+    """Crawl OWNER/REPO's issues, pull requests, comments and timeline references into the store.
+
+    The first run fetches everything; later runs only what changed. A killed run resumes.
+    """
+    from .crawler.client import GitHubClient
+    from .crawler.crawl import crawl_repo
+    from .models import parse_repo
+
+    repo = parse_repo(repo)
+    display = _CrawlDisplay(repo)
+    try:
+        client = GitHubClient(token, api_url, max_wait=max_wait, on_wait=display.wait, on_notice=display.notice)
+        with open_store(db_path(db)) as store:
+            result = crawl_repo(client, store, repo, rest=rest, full=full, progress=display.page)
+    finally:
+        display.stop()
+    how = "GraphQL" if result.api == "graphql" else "REST"
+    out.print(
+        f"crawled {result.repo} ({result.mode}{', resumed' if result.resumed else ''}, {how}): "
+        f"{result.items} issues and pull requests saved, {result.requests} requests, {result.points} points; "
+        f"the next run asks for changes since {result.next_since}",
+        markup=False, highlight=False,
+    )
+
+
 @app.command()
 @user_errors
 def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
@@ -111,6 +211,43 @@ def stats(db: DbOption = None, as_json: JsonFlag = False) -> None:
     )
 
 
+HtmlHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--html-host",
+        help="Web host whose issue URLs count as references, besides github.com (GitHub Enterprise); repeatable.",
+        envvar="ISSUEGRAPH_HTML_HOST",
+        show_default=False,
+    ),
+]
+
+
+def html_hosts(extra: list[str] | None) -> tuple[str, ...]:
+    from .graph.refs import DEFAULT_HOSTS
+
+    hosts = list(DEFAULT_HOSTS)
+    for h in extra or ():
+        h = h.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if h and h not in hosts:
+            hosts.append(h)
+    return tuple(hosts)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (``-`` is stdout)."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        return
+    from .errors import ReportError
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; check the path and free space") from None
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="Clusterer config (TOML, [background] add/remove) [default: .issuegraph/cluster.toml if present]",
@@ -131,6 +268,112 @@ def _repos(store: Any, repo: str | None) -> list[str]:
     if repo:
         return [parse_repo(repo)]
     return store.repos()
+
+def _single_repo(store: object, repo: str | None) -> str:
+    """The repository to report on: ``--repo``, or the only one with a stored clustering."""
+    from .models import parse_repo
+
+    if repo:
+        return parse_repo(repo)
+    repos = [r for r in store.repos() if store.cluster_runs(r)]  # type: ignore[attr-defined]
+    if len(repos) == 1:
+        return repos[0]
+    if not repos:
+        raise fail("no clusters in the store; run `issuegraph cluster` first", 2)
+    raise fail(f"the store holds clusters for {', '.join(repos)}; pass --repo OWNER/REPO", 2)
+
+
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for the Markdown archive (created if missing).")]
+
+
+@app.command()
+@user_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | graphml | gexf | mermaid | dot")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write ('-' for stdout).")],
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    around: Annotated[
+        str | None, typer.Option("--around", help="Only the neighbourhood of this issue: URL or OWNER/REPO#N.")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from --around.")] = 1,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Export the reference graph for Gephi, networkx, Mermaid or Graphviz."""
+    from .graph.build import build_graph, neighbourhood
+    from .graph.export import FORMATS, render_graph
+    from .graph.refs import parse_issue_url
+    from .models import parse_repo
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}", 2)
+    hosts = html_hosts(html_host)
+    center = parse_issue_url(around, hosts).key if around else None
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` or `issuegraph walk URL` first", 2)
+    with open_store(path) as store:
+        graph = build_graph(store, parse_repo(repo) if repo else None, hosts)
+    if center is not None:
+        if center not in graph:
+            raise fail(f"{center} is not in the store; run `issuegraph walk {around}` first", 2)
+        graph = neighbourhood(graph, center, depth)
+    write_output(out, render_graph(graph, fmt, highlight=center))
+    if str(out) != "-":
+        err.print(f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges to {out}")
+
+
+@app.command("walk")
+@user_errors
+def walk_command(
+    url: Annotated[str, typer.Argument(help="Issue or PR URL (any #issuecomment anchor or query), or OWNER/REPO#N.",
+                                       show_default=False)],
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links to follow from the start.")] = 2,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Stop adding issues after this many.")] = 200,
+    max_age: Annotated[
+        float, typer.Option("--max-age", min=0, help="Reuse issues fetched less than this many hours ago (0: refetch all).")
+    ] = 24.0,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the one-issue Markdown report here.")] = None,
+    clusters_link: Annotated[
+        str, typer.Option("--clusters-dir", help="Where cluster reports live, relative to the report (for its link).")
+    ] = "clusters",
+    db: DbOption = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
+    html_host: HtmlHostOption = None,
+) -> None:
+    """Walk from one issue or PR through its references, both ways, across repositories."""
+    from datetime import timedelta
+
+    from .crawler.client import GitHubClient
+    from .crawler.crawl import fetch_issues
+    from .crawler.walk import walk
+    from .graph.refs import parse_issue_url
+
+    hosts = html_hosts(html_host)
+    start = parse_issue_url(url, hosts)
+    client = GitHubClient(token, api_url, on_notice=lambda msg: err.print(f"warning: {msg}", markup=False))
+
+    def on_level(level: int, to_fetch: int, reused: int) -> None:
+        err.print(f"depth {level}: fetching {to_fetch}, reusing {reused}", markup=False, highlight=False)
+
+    with open_store(db_path(db)) as store:
+        result = walk(store, start, lambda refs: fetch_issues(client, store, refs), depth=depth,
+                      max_nodes=max_nodes, max_age=timedelta(hours=max_age), hosts=hosts, on_level=on_level)
+        for line in result.problem_lines():
+            err.print(f"warning: {line}", markup=False, highlight=False)
+        if report is not None:
+            from .reports.issue_report import build_issue_report, render_issue_report
+
+            data = build_issue_report(store, start, result, hosts=hosts, clusters_link=clusters_link)
+            write_output(report, render_issue_report(data))
+    extra = f", {len(result.skipped_over_budget)} left out by --max-nodes" if result.skipped_over_budget else ""
+    out.print(
+        f"walked {start.key}: {len(result.visited)} issues and pull requests up to depth {depth} "
+        f"({len(result.fetched)} fetched, {len(result.reused)} reused, {len(result.problems)} unreachable{extra}), "
+        f"{client.requests} requests" + (f"; report written to {report}" if report else ""),
+        markup=False, highlight=False,
+    )
 
 
 @app.command()
@@ -214,6 +457,36 @@ def similar(
         return
     for s in ranked:
         out.print(f"{s.score:5.2f}  {s.key}  {s.reason}", markup=False)
+
+
+@app.command()
+@user_errors
+def report(
+    out_dir: OutDir,
+    db: DbOption = None,
+    repo: RepoFilter = None,
+    readme: Annotated[bool, typer.Option("--readme", help="Also write README.md (GitHub's folder view).")] = False,
+) -> None:
+    """Write Markdown archive reports: one page per duplicate cluster, plus index.md."""
+    from .reports.context import build_report_set
+    from .reports.write import write_reports
+
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
+    with open_store(path) as store:
+        name = _single_repo(store, repo)
+        summary = write_reports(out_dir, build_report_set(store, name), readme=readme)
+    out.print(_describe_write(summary, out_dir))
+
+
+def _describe_write(summary: Any, out_dir: Path) -> str:
+    parts = [f"{len(summary.written)} written", f"{summary.unchanged} unchanged"]
+    if summary.stubbed:
+        parts.append(f"{len(summary.stubbed)} moved-cluster stubs")
+    if summary.removed:
+        parts.append(f"{len(summary.removed)} stale removed")
+    return f"reports in {out_dir}: " + ", ".join(parts)
 
 
 if __name__ == "__main__":  # pragma: no cover

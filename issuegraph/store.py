@@ -136,6 +136,13 @@ CREATE TABLE IF NOT EXISTS http_cache (
     etag  TEXT NOT NULL,
     body  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS issue_fetches (
+    repo        TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    fetched_at  TEXT NOT NULL,   -- when the walk last fetched this issue in full
+    status      TEXT NOT NULL,   -- ok | not_found | forbidden | error …
+    PRIMARY KEY (repo, number)
+);
 """
 
 
@@ -220,19 +227,24 @@ class Store:
         try:
             yield
         except sqlite3.Error as exc:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise _translate(exc, self.path) from None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 raise _translate(exc, self.path) from None
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        """Roll back if SQLite has not already (it does so itself on SQLITE_FULL and friends)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         try:
@@ -391,6 +403,19 @@ class Store:
         )
         return [self._event(r) for r in rows]
 
+    def load_issue_numbers(self, repo: str, *, updated_since: str | None = None, after: int | None = None) -> list[int]:
+        """Numbers of crawled issues/PRs in ``repo`` updated at/after ``updated_since`` (ISO text
+        compares in time order), above ``after``, ascending: the REST crawl's timeline queue."""
+        sql = "SELECT number FROM issues WHERE repo=? AND crawled=1"
+        params: list[Any] = [repo]
+        if updated_since:
+            sql += " AND updated_at >= ?"
+            params.append(updated_since)
+        if after is not None:
+            sql += " AND number > ?"
+            params.append(after)
+        return [r["number"] for r in self._exec(sql + " ORDER BY number", params)]
+
     def repos(self) -> list[str]:
         """Repositories with at least one crawled issue, or a crawl record."""
         rows = self._exec(
@@ -451,6 +476,30 @@ class Store:
     def load_runs(self, repo: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM crawl_runs" + (" WHERE repo=?" if repo else "") + " ORDER BY id"
         return [dict(r) for r in self._exec(sql, (repo,) if repo else ())]
+
+    # -- single-issue fetches (the walk) ---------------------------------------------------
+    def save_fetches(self, statuses: dict[IssueRef, str], fetched_at: str) -> None:
+        """Record that these issues were just fetched one by one, with the outcome of each."""
+        self._many(
+            """INSERT INTO issue_fetches(repo, number, fetched_at, status) VALUES (?,?,?,?)
+               ON CONFLICT(repo, number) DO UPDATE SET fetched_at=excluded.fetched_at, status=excluded.status""",
+            [(r.repo, r.number, fetched_at, st) for r, st in sorted(statuses.items())],
+        )
+
+    def load_fetched_at(self, ref: IssueRef) -> tuple[str, str] | None:
+        """(when, status) of the newest fetch of ``ref``: by the walk, or by a finished crawl of its
+        repository (whichever is later; a crawl's status is 'ok' for issues it stored)."""
+        row = self._exec("SELECT fetched_at, status FROM issue_fetches WHERE repo=? AND number=?",
+                         (ref.repo, ref.number)).fetchone()
+        walked = (row["fetched_at"], row["status"]) if row else None
+        crawl = self._exec(
+            """SELECT r.last_crawled_at AS at FROM repos r JOIN issues i ON i.repo = r.full_name
+               WHERE r.full_name=? AND i.number=? AND i.crawled=1 AND r.last_crawled_at IS NOT NULL""",
+            (ref.repo, ref.number),
+        ).fetchone()
+        crawled = (crawl["at"], "ok") if crawl else None
+        candidates = [c for c in (walked, crawled) if c]
+        return max(candidates) if candidates else None
 
     # -- conditional-request cache (REST ETags) ---------------------------------------------
     def get_cached(self, url: str) -> tuple[str, str] | None:
