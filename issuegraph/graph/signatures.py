@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-RULES_VERSION = "sig-2026-11-22.2"
+RULES_VERSION = "sig-2026-11-22.3"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -74,6 +74,7 @@ class ErrorRecord:
     normalized_message: str
     frames: tuple[Frame, ...] = ()
     source: str = "body"
+    wrapped: bool = False  # a cause was printed under it: the message wraps another error
 
     @property
     def key(self) -> str:
@@ -817,6 +818,9 @@ _MAY_HOLD_ERROR = re.compile(
     r"no such file|traceback|\bE[A-Z]{3,}\b|\bat \S+ \(|\bat \S+:\d|\.go:\d|\.rs:\d|\bAPI\b|[A-Z]\w+Locked\b")
 
 
+_CAUSE = re.compile(r"^\s*(?:\[cause\]|cause|Caused by):\s*(\S.*)$")
+
+
 def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
     """Every error record in ``text``, in order; one record per distinct signature.
 
@@ -850,6 +854,7 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
         rec = ErrorRecord(
             raw="\n".join(raw).strip(), runtime=runtime, type=msg.type, message=_WS.sub(" ", msg.message).strip()[:500],
             normalized_message=norm, frames=tuple(frames[:MAX_FRAMES]), source=source,
+            wrapped=bool(current.get("wrapped")),
         )
         if _meaningful(rec) and rec.signature not in seen and len(records) < MAX_RECORDS_PER_TEXT:
             seen.add(rec.signature)
@@ -893,6 +898,14 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
                 current["raw"].append(line)  # type: ignore[attr-defined]
             i += 1
             continue
+        cause = _CAUSE.match(line)
+        if cause and current is not None:
+            # Node prints ``{ cause: Error: connect ECONNREFUSED … }`` / ``[cause]: …`` under a wrapper
+            # (``TypeError: fetch failed``): the wrapper is marked, the cause read as its own record
+            current["wrapped"] = True
+            stripped = cause.group(1).strip()
+            if not match_message(stripped) and re.match(r"[A-Z]\w*(?:Error)?\b", stripped):
+                stripped = "Error: " + stripped if not stripped.startswith("Error") else stripped
         msg = match_message(stripped)
         if msg is not None:
             joined, used = _join_soft_wraps(lines, i, stripped)
