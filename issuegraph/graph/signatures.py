@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-RULES_VERSION = "sig-2026-11-22"
+RULES_VERSION = "sig-2026-11-22.2"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -77,8 +77,16 @@ class ErrorRecord:
 
     @property
     def key(self) -> str:
-        """The message identity: type and parameterised message (frames left out)."""
+        """The message identity: type and parameterised message (frames left out).
+
+        An HTTP API error's identity is its status and message: the error type a JSON body names
+        (``overloaded_error``) is only the status's name, and the same error printed as a JSON body,
+        as ``API Error: 529 Overloaded.`` or by a proxy that drops the type must meet in one key.
+        The type stays on the record (and in the features) for display and weighting."""
         t = self.type.lower()
+        status = _API_STATUS_TYPE.fullmatch(t)
+        if status:
+            t = status.group(1)
         return f"{t}: {self.normalized_message}" if self.normalized_message else t
 
     @property
@@ -132,6 +140,9 @@ class IssueSignatures:
 
     def runtimes(self) -> tuple[str, ...]:
         return _unique(r.runtime for r in self.records)
+
+
+_API_STATUS_TYPE = re.compile(r"([1-5]\d\d)(?: [a-z_]+)?")
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -354,9 +365,22 @@ def _python_module(path: str) -> str:
     return re.sub(r"\.py$", "", _basename(p))
 
 
+# Frames of the panic machinery itself: crash handlers that print the trace (terraform's
+# ``logging.PanicHandler``, apimachinery's ``runtime.HandleCrash``) sit on every stack of a program,
+# whatever crashed, so like Sentry's ``-group`` rules they never decide identity.
+_GO_PANIC_MACHINERY = re.compile(r"(?i)(?:^|\.)(?:panichandler|handlecrash|logpanic|recoverpanic|panic)$")
+
+
 def _b_go(m: re.Match[str], raw: str) -> Frame:
     fn, mod = _go_function(m.group("fn"))
-    return _frame(fn, mod, "go", raw)
+    f = _frame(fn, mod, "go", raw)
+    # Go standard-library import paths have no dot in their first element (``runtime/debug``,
+    # ``net/http``); module paths of third-party and application code always do (``github.com/…``,
+    # ``k8s.io/…``). The standard library is the runtime, not the application.
+    stdlib = bool(mod) and "." not in mod.split("/")[0]
+    if f.in_app and (stdlib or _GO_PANIC_MACHINERY.search(fn)):
+        f = Frame(f.function, f.module, False, f.runtime, f.raw)
+    return f
 
 
 def _b_go_file(m: re.Match[str], raw: str) -> Frame:
@@ -406,8 +430,10 @@ FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     ("python", "python", re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+, in (?P<fn>\S+)'), _b_python),
     # Poetry/cleo: "  3  ~/…/poetry/utils/password_manager.py:51 in get_credential" / "at path:67 in fn"
     ("cleo", "python", re.compile(r"^\s*(?:\d+|at)\s+(?P<path>\S+\.py):\d+ in (?P<fn>\w+)\s*$"), _b_cleo),
-    # Go: "github.com/x/y.(*T).M(0xc000…)" followed by "\t/path/file.go:42 +0x1f"
-    ("go", "go", re.compile(r"^\s*(?:created by )?(?P<fn>(?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:0x[0-9a-f]+|\.\.\.|[0-9a-fx, .{}]*)\)(?: in goroutine \d+)?\s*$"),
+    # Go: "github.com/x/y.(*T).M(0xc000…)" followed by "\t/path/file.go:42 +0x1f"; since Go 1.17 arguments
+    # the compiler is unsure of end in "?" ("CanApply(0x0?)"), and the runtime's own "panic({…})" frame
+    # sits between the handler frames and the crash site (it must read as a frame, or the scan stops)
+    ("go", "go", re.compile(r"^\s*(?:created by )?(?P<fn>panic|(?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:0x[0-9a-f]+|\.\.\.|[0-9a-fx, .{}?]*)\)(?: in goroutine \d+)?\s*$"),
      _b_go),
     ("go-file", "go", re.compile(r"^\s*(?P<path>/\S+\.go):\d+(?: \+0x[0-9a-f]+)?\s*$"), _b_go_file),
     # Rust backtrace: "  12: tokio::runtime::task::harness::poll::h0123456789abcdef" / "  3: <unknown>"
@@ -483,7 +509,30 @@ def _api_error(m: re.Match[str]) -> Message | None:
             nested = re.search(r"'message': '([^']*)", msg)
             msg = nested.group(1) if nested else msg
     typ = f"{status} {err_type}" if err_type else status
-    return Message(typ, str(msg), "api")
+    return Message(typ, _api_message(str(msg)), "api")
+
+
+# HTTP reason phrases (RFC 9110 plus the common "Invalid Request") only repeat the status; printed
+# before the real message ("400 - Invalid Request You're out of …") they would split one key in two
+_REASON_PHRASE = re.compile(
+    r"(?i)^(?:bad request|invalid request|unauthorized|forbidden|not found|too many requests|"
+    r"internal server error|service unavailable|gateway timeout|bad gateway)\b[\s:.,-]+(?=\S.{8,})")
+
+
+def _api_message(msg: str) -> str:
+    """The message an API error carries, without a leading reason phrase or a trailing help link
+    ("Overloaded. https://docs…": the link is advice, the same error is printed with and without it)."""
+    msg = _REASON_PHRASE.sub("", msg.strip())
+    return re.sub(r"[\s.]*(?:https?://\S+\s*)+$", "", msg) or msg
+
+
+def _api_status(m: re.Match[str]) -> Message:
+    """``API Error: 529 Overloaded.`` → ``529: Overloaded``. A JSON body cut at the front by a copy
+    (``400: type":"invalid_request_error","message":"You're out of …``) still names its message:
+    that is the message, not the first word of the fragment."""
+    fragment = re.search(r'"message"\s*:\s*"((?:[^"\\]|\\.)+)', m.group("msg") + m.group("rest"))
+    msg = _unescape(fragment.group(1)) if fragment else m.group("msg")
+    return Message(m.group("type"), _api_message(msg), "api")
 
 
 def _loads_prefix(text: str) -> object:
@@ -543,8 +592,8 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
     ("npm-err", re.compile(r"^\s*npm (?:ERR!|error) (?:code |errno |syscall |path |dest )?(?P<msg>[A-Z]{3,}.*|.*Error.*)$"),
      _simple("node", "npm ERR!")),
-    ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w ]{2,60})"),
-     _simple("api")),
+    ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w '’]{2,120})(?P<rest>.*)$"),
+     _api_status),
     ("failed-to", re.compile(r"^\s*(?P<msg>(?:[\w.-]+ )?(?:failed to|unable to|cannot|could not|can't) [^:\n]{3,80}: \S.{2,})$"),
      _simple("text", "failure")),
     ("prefixed", re.compile(r"^\s*(?:\W{0,3}\s*)?(?:\[?(?:ERROR|Error|error|FATAL|Fatal|fatal)\]?)(?:\[[^\]]*\])?[:!]\s+(?P<msg>\S.{4,})$"),
@@ -712,7 +761,43 @@ def lift_code_spans(text: str) -> str:
     return text + ("\n\n" + "\n".join(spans) if spans else "")
 
 
+_CI_TIMESTAMP = re.compile(r"(?m)^[ \t]*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t]?")
+
+
+def strip_log_timestamps(text: str) -> str:
+    """CI logs (GitHub Actions, Azure Pipelines) prefix every line with an ISO timestamp; it hides
+    the line syntax (``panic:``, frame lines) from the rules, and carries no identity."""
+    return _CI_TIMESTAMP.sub("", text) if "T" in text else text
+
+
+_GOROUTINE_HEADER = re.compile(r"^\s*goroutine \d+ \[")
+_NOT_A_PANIC_MESSAGE = re.compile(r"^\s*(?:panic: |fatal error: |\[signal |goroutine |created by |\S+\.go:\d+)|\)\s*$")
+
+
+def label_bare_go_panics(text: str) -> str:
+    """Go prints ``panic: <message>`` before the first goroutine dump, but crash handlers (terraform's
+    ``PanicHandler``, loggers) print the recovered value bare, straight above ``goroutine 76
+    [running]:``. The line directly above a goroutine header that is neither a frame, a file line nor
+    a ``[signal …]`` note is that panic's message: mark it as one."""
+    if "goroutine " not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not _GOROUTINE_HEADER.match(line):
+            continue
+        j = i - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        if j >= 0 and not _NOT_A_PANIC_MESSAGE.search(lines[j]) and len(lines[j]) < 300:
+            prev = lines[j].strip().lstrip("`").strip()
+            if prev and not prev.startswith(("#", "!")):
+                lines[j] = "panic: " + prev
+    return "\n".join(lines)
+
+
 PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("strip-log-timestamps", strip_log_timestamps),
+    ("label-bare-go-panics", label_bare_go_panics),
     ("expand-error-arrays", expand_error_arrays),
     ("unescape-pasted-newlines", unescape_pasted_newlines),
     ("strip-markup", strip_markup),
