@@ -349,6 +349,7 @@ class Scorer:
         self.recs = [[(_weigh(f, err_idf), w) for f, w in p.records] for p in profiles]
         self.txt = [_weigh(p.text, txt_idf) for p in profiles]
         self.key_df: Counter[str] = Counter(k for p in profiles for k in p.keys)
+        self.ambiguous = ambiguous_keys(profiles)
         self._cache: dict[tuple[int, int], PairScore] = {}
 
     def score(self, i: int, j: int) -> PairScore:
@@ -365,6 +366,12 @@ class Scorer:
         txt = _cos(self.txt[i], self.txt[j])
         shared = tuple(k for k in a.keys if k in set(b.keys))
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
+        # a message known to be raised by different code only counts when the frames agree
+        unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
+        if unconfirmed:
+            shared = tuple(k for k in shared if k not in unconfirmed)
+            if not shared:
+                err *= 0.5
         if err > 0:
             score = 0.6 * err + 0.4 * txt
         else:
@@ -377,6 +384,36 @@ class Scorer:
         if s.shared or s.error >= 0.5:
             return s.score >= self.settings.edge
         return s.score >= self.settings.text_only_edge
+
+
+def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
+    """The crashing functions under ``key`` in one issue. Functions, not ``module:function``
+    labels: the module part depends on how the path was printed (``pip`` vs ``pip3`` scripts, a
+    bundle with or without its package path), the function does not."""
+    return {f.rpartition(":")[2] for r in sigs.records if r.key == key for f in r.top_frames}
+
+
+def _frames_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    return bool(_key_frames(a, key) & _key_frames(b, key))
+
+
+def ambiguous_keys(profiles: Sequence[Profile], limit: int = 40) -> frozenset[str]:
+    """Error keys the corpus shows raised by *different code*: two issues carry the message with
+    in-app frames that share nothing (``panic: value is marked, so must be unmarked first`` from
+    ``AsString`` in one, ``LengthInt`` in another). Such a message names a kind of failure, not a
+    bug, so sharing it proves nothing unless the frames agree too. Learned per corpus; only the
+    first ``limit`` distinct frame sets of a key are compared, so the cost stays linear."""
+    frame_sets: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for p in profiles:
+        for k in p.keys:
+            fs = frozenset(_key_frames(p.sigs, k))
+            if fs and fs not in frame_sets[k] and len(frame_sets[k]) < limit:
+                frame_sets[k].append(fs)
+    out = set()
+    for k, sets in frame_sets.items():
+        if any(not (x & y) for n, x in enumerate(sets) for y in sets[n + 1:]):
+            out.add(k)
+    return frozenset(out)
 
 
 def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -> bool:

@@ -280,11 +280,17 @@ def _js_module(loc: str) -> str:
     return "" if re.fullmatch(r"(?:cli|index|main|bundle|extension)(?:\.\w+)?\.m?js|\w{1,3}\.js", base) else base
 
 
+# Helpers that only raise on their caller's behalf (``cty.Value.assertUnmarked``, ``throwIfAborted``,
+# ``ThrowHelper``): every caller's stack carries them, so the crash site is the frame below.
+_RAISING_HELPER = re.compile(r"(?:^|[.:])(?:assert|throw|raise)(?:[A-Z_]\w*)?$")
+
+
 def _frame(function: str, module: str, runtime: str, raw: str, loc: str = "") -> Frame:
     fn_l = function.lower()
     mod_l = module.lower()
     in_app = not (
         fn_l in _RUNTIME_FUNCS
+        or _RAISING_HELPER.search(function)
         or (loc and _RUNTIME_LOC.search(loc))
         or mod_l.startswith(_RUNTIME_MODULE_PREFIXES)
         or fn_l.startswith(_RUNTIME_MODULE_PREFIXES)
@@ -394,7 +400,10 @@ def _go_path_module(path: str) -> str:
     return "/".join(parts[-3:])
 
 
-_RUST_RUNTIME = re.compile(r"(?:^|::|<)(?:std|core|alloc|backtrace|tokio|futures_\w+)::|panic|rust_begin_unwind|__rust|^<unknown>$")
+# Numbered native frames are Rust's, but Node prints its fatal-error native stack the same way
+# ("1: 0xb7b3e0 node::Abort() [node]"): V8/Node engine frames and bare addresses are the runtime.
+_RUST_RUNTIME = re.compile(r"(?:^|::|<)(?:std|core|alloc|backtrace|tokio|futures_\w+|v8|node|uv)::|panic|rust_begin_unwind|"
+                           r"__rust|^<unknown>$|^0x[0-9a-f]+\b")
 
 
 def _b_rust(m: re.Match[str], raw: str) -> Frame | None:
