@@ -47,7 +47,7 @@ from ..models import ClusterRecord
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures
 
-CLUSTER_RULES = "cluster-2026-11-22"
+CLUSTER_RULES = "cluster-2026-11-22.2"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 LINK_KINDS = ("marked_as_duplicate", "duplicate_of_comment", "same_closing_pr")
@@ -349,6 +349,7 @@ class Scorer:
         self.recs = [[(_weigh(f, err_idf), w) for f, w in p.records] for p in profiles]
         self.txt = [_weigh(p.text, txt_idf) for p in profiles]
         self.key_df: Counter[str] = Counter(k for p in profiles for k in p.keys)
+        self.ambiguous = ambiguous_keys(profiles)
         self._cache: dict[tuple[int, int], PairScore] = {}
 
     def score(self, i: int, j: int) -> PairScore:
@@ -365,6 +366,12 @@ class Scorer:
         txt = _cos(self.txt[i], self.txt[j])
         shared = tuple(k for k in a.keys if k in set(b.keys))
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
+        # a message known to be raised by different code only counts when the frames agree
+        unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
+        if unconfirmed:
+            shared = tuple(k for k in shared if k not in unconfirmed)
+            if not shared:
+                err *= 0.5
         if err > 0:
             score = 0.6 * err + 0.4 * txt
         else:
@@ -377,6 +384,38 @@ class Scorer:
         if s.shared or s.error >= 0.5:
             return s.score >= self.settings.edge
         return s.score >= self.settings.text_only_edge
+
+
+def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
+    """The crashing functions under ``key`` in one issue. Functions, not ``module:function``
+    labels: the module part depends on how the path was printed (``pip`` vs ``pip3`` scripts, a
+    bundle with or without its package path), the function does not."""
+    return {f.rpartition(":")[2] for r in sigs.records if r.key == key for f in r.top_frames}
+
+
+def _frames_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    return bool(_key_frames(a, key) & _key_frames(b, key))
+
+
+def ambiguous_keys(profiles: Sequence[Profile], limit: int = 40) -> frozenset[str]:
+    """Error keys the corpus shows raised by *different code*: two issues carry the message with
+    in-app frames that share nothing (``panic: value is marked, so must be unmarked first`` from
+    ``AsString`` in one, ``LengthInt`` in another). Such a message names a kind of failure, not a
+    bug, so sharing it proves nothing unless the frames agree too. Learned per corpus; only the
+    first ``limit`` distinct frame sets of a key are compared, so the cost stays linear."""
+    frame_sets: dict[str, list[frozenset[str]]] = defaultdict(list)
+    # A message printed with a cause under it (``TypeError: fetch failed`` … ``cause: connect
+    # ECONNREFUSED``) is a wrapper: the cause is the bug, and different causes wear the same wrapper.
+    out = {r.key for p in profiles for r in p.sigs.records if r.wrapped}
+    for p in profiles:
+        for k in p.keys:
+            fs = frozenset(_key_frames(p.sigs, k))
+            if fs and fs not in frame_sets[k] and len(frame_sets[k]) < limit:
+                frame_sets[k].append(fs)
+    for k, sets in frame_sets.items():
+        if any(not (x & y) for n, x in enumerate(sets) for y in sets[n + 1:]):
+            out.add(k)
+    return frozenset(out)
 
 
 def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -> bool:
@@ -489,10 +528,19 @@ class Edge:
     reason: str
 
 
+CROSS_LIMIT = 12  # members per side that the chaining guard compares (oldest first)
+
+
 class _Groups:
-    def __init__(self, n: int) -> None:
+    """Union-find over issue indices. Each group also keeps its ``CROSS_LIMIT`` oldest members in
+    number order, merged on union: sorting a whole group for every candidate edge made the chaining
+    guard quadratic in the size of big clusters (the slowdown from 50k to 100k issues)."""
+
+    def __init__(self, n: int, numbers: Sequence[int]) -> None:
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.numbers = numbers
+        self.oldest: dict[int, list[int]] = {i: [i] for i in range(n)}
 
     def find(self, x: int) -> int:
         while self.parent[x] != x:
@@ -508,18 +556,18 @@ class _Groups:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
+        merged = self.oldest[ra] + self.oldest.pop(rb)
+        self.oldest[ra] = sorted(merged, key=self.numbers.__getitem__)[:CROSS_LIMIT]
 
 
-def _cross_scores(scorer: Scorer, ga: list[int], gb: list[int], limit: int = 12) -> list[float]:
-    """Scores over cross pairs (the oldest ``limit`` members of each side, so the cost stays
-    bounded for big clusters)."""
-    sa = sorted(ga, key=lambda i: scorer.profiles[i].item.number)[:limit]
-    sb = sorted(gb, key=lambda i: scorer.profiles[i].item.number)[:limit]
+def _cross_scores(scorer: Scorer, sa: list[int], sb: list[int]) -> list[float]:
+    """Scores over cross pairs of the two groups' oldest ``CROSS_LIMIT`` members (``_Groups.oldest``),
+    so the cost stays bounded for big clusters."""
     return [scorer.score(i, j).score for i in sa for j in sb]
 
 
 def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tuple[_Groups, list[Edge]]:
-    groups = _Groups(n)
+    groups = _Groups(n, [p.item.number for p in scorer.profiles])
     used: list[Edge] = []
     explicit = [e for e in edges if e.kind in ("marked_as_duplicate", "duplicate_of_comment")]
     for e in explicit:
@@ -535,7 +583,7 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
             continue
         ga, gb = groups.members[ra], groups.members[rb]
         if len(ga) > 1 or len(gb) > 1:
-            cross = _cross_scores(scorer, ga, gb)
+            cross = _cross_scores(scorer, groups.oldest[ra], groups.oldest[rb])
             if sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor:
                 continue
         groups.union(e.a, e.b)
