@@ -141,6 +141,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--failures", action="store_true", help="list every wrong merge and missed pair")
+    ap.add_argument("--split", default="", metavar="REPO,REPO",
+                    help="also score issuegraph on these repositories and on the rest separately (a held-out check: "
+                         "a rule tuned on one half should not be flat on the other); repo names or their last part")
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"no labelled data at {args.data}; pass --data PATH")
@@ -168,6 +171,19 @@ def main() -> None:
         s = scores(p, gold)
         print(f"{name:<24} {s['pP']:6.3f} {s['pR']:6.3f} {s['pF']:6.3f}   {s['bP']:6.3f} {s['bR']:6.3f} {s['bF']:6.3f}"
               f"  {s['clusters']:>5}")
+    if args.split:
+        names = {n.strip() for n in args.split.split(",") if n.strip()}
+        inside = {i.repo for i in items if i.repo in names or i.repo.split("/")[-1] in names}
+        for label, keep in (("split: named", lambda r: r in inside), ("split: the rest", lambda r: r not in inside)):
+            g = {k: v for k, v in gold.items() if keep(v.split("|")[0])}
+            s = scores({k: pred[k] for k in g}, g)
+            print(f"{label:<24} {s['pP']:6.3f} {s['pR']:6.3f} {s['pF']:6.3f}   {s['bP']:6.3f} {s['bR']:6.3f} "
+                  f"{s['bF']:6.3f}  {s['clusters']:>5}  ({len(g)} issues)")
+    text_only = [(e["a"], e["b"]) for c in result.clusters
+                 for e in c.details["evidence"] if e["kind"] == "similar"]
+    if text_only:
+        good = sum(gold[a] == gold[b] for a, b in text_only)
+        print(f"text-only edges used: {len(text_only)}, {good} right (edge precision {good / len(text_only):.3f})")
     print(f"background error keys learned: {len(result.background.keys)}")
     for k in sorted(result.background.keys):
         print(f"  - {k[:110]}  ({result.background.why[k]})")
