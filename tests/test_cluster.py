@@ -22,7 +22,12 @@ from issuegraph.graph.cluster import (
     load_config,
     rank_similar,
 )
-from issuegraph.graph.cluster_load import duplicate_of_mentions, inputs_from_json, parse_issue_target
+from issuegraph.graph.cluster_load import (
+    duplicate_claims,
+    duplicate_of_mentions,
+    inputs_from_json,
+    parse_issue_target,
+)
 from issuegraph.models import Comment, Issue, IssueRef, TimelineEvent
 from issuegraph.store import Store
 
@@ -231,6 +236,56 @@ def test_similar_ranks_the_seed_partner_first() -> None:
 )
 def test_duplicate_of_comments_are_read(text: str, expected: list[IssueRef]) -> None:
     assert duplicate_of_mentions(text, "python-poetry/poetry") == expected
+
+
+PP = "python-poetry/poetry"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Closing as a duplicate of #11349", [11349], id="closing-as"),
+        pytest.param("Closing this as a duplicate of #5131, it's likely the same cause.", [5131], id="closing-this-as"),
+        pytest.param("Thanks!\n\nI believe this is a duplicate of https://github.com/python-poetry/poetry/issues/77, "
+                     "and a fix is coming.", [77], id="i-believe-url"),
+        pytest.param("this seems to be a duplicate of #46091", [46091], id="seems-to-be"),
+        pytest.param("Most likely a dupe of #5384, but I'm not sure", [5384], id="dupe-hedged"),
+        pytest.param("This is the same as #5221.", [5221], id="same-as"),
+        pytest.param("dup of #12", [12], id="bare-dup-of"),
+        # stays apart: not a claim about this issue, negated, quoted, in code, or a mere mention
+        pytest.param("- #12449 (closed as duplicate of #3071)", [], id="about-another-issue"),
+        pytest.param("This is not a duplicate of #12, the stack differs.", [], id="negated"),
+        pytest.param("> I believe this is a duplicate of #12\n\nI disagree.", [], id="quoted"),
+        pytest.param("Run `close as duplicate of #12` to test", [], id="code-span"),
+        pytest.param("See also #12 which looks related", [], id="mention"),
+        pytest.param("Duplicate of #12", [], id="github-syntax-is-read-elsewhere"),
+        pytest.param("Found 3 possible duplicate issues:\n\n1. #12\n2. #13", [], id="bot-candidate-list"),
+    ],
+)
+def test_duplicate_claims_in_prose_are_read(text: str, expected: list[int]) -> None:
+    assert duplicate_claims(text, PP) == [IssueRef(PP, n) for n in expected]
+
+
+def test_a_prose_claim_joins_two_issues_that_share_no_error() -> None:
+    items, links = inputs_from_json([
+        {"repo": PP, "number": 1, "title": "installer hangs", "body": "it hangs at the end"},
+        {"repo": PP, "number": 2, "title": "setup freezes forever", "body": "nothing happens",
+         "comments": ["Closing as a duplicate of #1"]},
+    ])
+    assert links[0].kind == "duplicate_claim"
+    c = cluster_issues(items, links).clusters[0]
+    assert c.members == (f"{PP}#1", f"{PP}#2") and c.canonical == f"{PP}#1"
+
+
+def test_a_prose_claim_does_not_glue_two_clusters_that_share_nothing() -> None:
+    # two clusters, each held by its own error; a claim between members merges only under the guard
+    e1 = "TypeError: Cannot read properties of undefined (reading 'tool_use_id')"
+    e2 = "RangeError: Maximum call stack size exceeded in renderMarkdownTable"
+    items = [issue(1, "crash a", errors_block(err(e1))), issue(2, "crash a again", errors_block(err(e1))),
+             issue(3, "crash b", errors_block(err(e2))), issue(4, "crash b again", errors_block(err(e2)))]
+    links = [ExplicitLink(f"{REPO}#4", f"{REPO}#2", "duplicate_claim")]
+    groups = sorted(c.members for c in cluster_issues(items, links).clusters)
+    assert groups == [(f"{REPO}#1", f"{REPO}#2"), (f"{REPO}#3", f"{REPO}#4")]
 
 
 @pytest.mark.parametrize(

@@ -44,13 +44,16 @@ import numpy as np
 
 from ..errors import UsageError
 from ..models import ClusterRecord
+from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures
 
-CLUSTER_RULES = "cluster-2026-11-22.2"
+CLUSTER_RULES = "cluster-2026-11-22.3"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
-LINK_KINDS = ("marked_as_duplicate", "duplicate_of_comment", "same_closing_pr")
+# duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
+# marking it merges under the chaining guard (_union), since prose can be hedged or mistaken
+LINK_KINDS = ("marked_as_duplicate", "duplicate_of_comment", "duplicate_claim", "same_closing_pr")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,7 +91,7 @@ class Settings:
     """Thresholds, chosen on the dev set for precision first (see benchmarks/quality.py)."""
 
     edge: float = 0.30  # a verified pair at or above this is an edge
-    link: float = 0.30  # average cross score two groups need to merge (chaining guard)
+    link: float = 0.27  # average cross score two groups need to merge (chaining guard)
     link_floor: float = 0.16  # ... and no cross pair may score below this (A and C sharing nothing)
     text_only_edge: float = 0.55  # pairs with no shared error evidence need more text agreement
     background_min_issues: int = 5
@@ -100,6 +103,7 @@ class Settings:
     max_bucket: int = 30  # buckets larger than this are sampled (see _bucket_pairs)
     bucket_sample: int = 8
     lsh_min_title_words: int = 6
+    strip_boilerplate: bool = True  # text vectors leave out issue-template lines (boilerplate.py)
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,8 @@ def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, sett
     sigs = [issue_signatures(i.title, i.body, i.comments) for i in items]
     background = learn_background([[r.key for r in s.records] for s in sigs], settings, config,
                                   [[r.signature for r in s.records] for s in sigs])
+    # template lines of each repository's issue forms say nothing about the problem (boilerplate.py)
+    boiler = learn_boilerplate((i.repo, i.body) for i in items if settings.strip_boilerplate)
     profiles = []
     for item, s in zip(items, sigs, strict=True):
         error: dict[str, float] = {}
@@ -285,10 +291,10 @@ def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, sett
         text: dict[str, float] = defaultdict(float)
         for w in _words(item.title):
             text["t:" + w] += 1.0
-        for w in _words(item.body):
+        for w in _words(boiler.strip(item.repo, item.body)):
             text["w:" + w] += 0.5
         for c in item.comments:
-            for w in _words(c):
+            for w in _words(boiler.strip(item.repo, c)):
                 text["w:" + w] += 0.25
         text = {k: 1.0 + math.log(v) if v > 1 else v for k, v in text.items()}
         profiles.append(Profile(item, s, error, dict(text), recs, tuple(dict.fromkeys(keys)), tuple(dict.fromkeys(bg))))

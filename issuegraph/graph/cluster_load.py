@@ -7,6 +7,9 @@ Explicit evidence read here:
 - ``marked_as_duplicate`` timeline events (``other`` = the canonical), minus ones later undone by
   ``unmarked_as_duplicate``;
 - "Duplicate of #N" written in a comment (GitHub's own closing phrase);
+- a duplicate claim in a comment's prose ("Closing as a duplicate of #N", "I believe this is a
+  duplicate of <url>", "dupe of #N", "This is the same as #N"): weaker, a *claim* the clusterer
+  weighs under its chaining guard (``duplicate_claim``);
 - ``closed`` events whose closer is a pull request (same closing PR).
 
 "Duplicate of #N" is read by ``graph/refs.py`` (the same parser the reference graph uses).
@@ -30,13 +33,44 @@ from .cluster import (
     cluster_issues,
     rank_similar,
 )
-from .refs import duplicate_targets
+from .refs import duplicate_targets, extract_references
 
 
 def duplicate_of_mentions(text: str, repo: str) -> list[IssueRef]:
     """Targets of "Duplicate of #N" lines in one comment (``refs.duplicate_targets``: Markdown
     tokens, so code and quotes are not claims)."""
     return duplicate_targets(text or "", repo)
+
+
+# The words right before a reference that make a comment's prose claim *this* issue duplicates it.
+# The subject must be this issue (``this``/``it``, closing it, or the sentence's start): "#12 was
+# closed as a duplicate of #3" is about #12. A negation anywhere before it in the sentence voids it.
+_CLAIM_BEFORE = re.compile(
+    r"(?ix)(?:^|[.!?:;(]\s*|\b(?:this|it)\s+(?:is|was|seems|looks|appears)\b[\w\s',-]{0,30}?|\bclos(?:e|ing)"
+    r"(?:\s+(?:this|it))?\s+(?:one\s+)?as\s+|\b(?:believe|think|probably|likely|maybe|perhaps)\s+(?:this\s+is\s+)?)"
+    r"(?:an?\s+)?(?:exact\s+|possible\s+|likely\s+)?(?:duplicate|dupe?)\s+(?:of|to)\s*:?\s*$"
+    r"|(?:^|[.!?]\s*|\b(?:this|it)\s+(?:is|seems|looks)\s+(?:to\s+be\s+)?(?:exactly\s+)?)the\s+same\s+(?:issue\s+|bug\s+|problem\s+)?as\s*:?\s*$"
+)
+_NEGATED = re.compile(r"(?i)\b(?:not|isn't|isnt|wasn't|never|no longer)\b")
+
+
+def duplicate_claims(text: str, repo: str) -> list[IssueRef]:
+    """Issues a comment's prose says this issue duplicates (beyond GitHub's ``Duplicate of #N``),
+    unquoted and outside code (``refs.extract_references`` decides what is prose)."""
+    out: list[IssueRef] = []
+    for ref in extract_references(text or "", repo):
+        if ref.quoted or ref.kind != "mention" or ref.target in out:
+            continue
+        at = text.find(ref.text)
+        if at < 0:
+            continue
+        line = text[text.rfind("\n", 0, at) + 1:at]
+        sentence = re.split(r"[.!?]\s", line)[-1]
+        if line.lstrip().startswith(">") or _NEGATED.search(sentence):
+            continue
+        if _CLAIM_BEFORE.search(line[-80:]):
+            out.append(ref.target)
+    return out
 
 
 def inputs_from_json(rows: Iterable[Mapping[str, Any]]) -> tuple[list[ClusterInput], list[ExplicitLink]]:
@@ -61,9 +95,13 @@ def inputs_from_json(rows: Iterable[Mapping[str, Any]]) -> tuple[list[ClusterInp
 def _comment_links(key: str, repo: str, comments: Iterable[str]) -> list[ExplicitLink]:
     out = []
     for c in comments:
-        for ref in duplicate_of_mentions(c, repo):
+        declared = duplicate_of_mentions(c, repo)
+        for ref in declared:
             if ref.key != key:
                 out.append(ExplicitLink(key, ref.key, "duplicate_of_comment", f"comment: Duplicate of {ref.key}"))
+        for ref in duplicate_claims(c, repo):
+            if ref.key != key and ref not in declared:
+                out.append(ExplicitLink(key, ref.key, "duplicate_claim", f"comment says it duplicates {ref.key}"))
     return out
 
 
