@@ -319,7 +319,7 @@ def _weigh(v: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
 def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b[f] for f, w in a.items() if f in b)
+    return sum([w * b[f] for f, w in a.items() if f in b])  # a list sums faster than a generator, same order
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,7 +370,8 @@ class Scorer:
         a, b = self.profiles[i], self.profiles[j]
         err = max((_cos(va, vb) * min(wa, wb) for va, wa in self.recs[i] for vb, wb in self.recs[j]), default=0.0)
         txt = _cos(self.txt[i], self.txt[j])
-        shared = tuple(k for k in a.keys if k in set(b.keys))
+        b_keys = set(b.keys)
+        shared = tuple(k for k in a.keys if k in b_keys)
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
         # a message known to be raised by different code only counts when the frames agree
         unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
