@@ -420,3 +420,30 @@ def test_a_wrapper_message_with_different_causes_does_not_join() -> None:
     ]
     groups = sorted(c.members for c in cluster_issues(items).clusters)
     assert groups == [(f"{NEXT}#1", f"{NEXT}#2"), (f"{NEXT}#3",), (f"{NEXT}#4",)]
+
+
+BANNER = "Error: An unexpected Turbopack error occurred. Please report the content of /tmp/next-panic-1.log to https://x.y/z"
+
+
+def panic(msg: str, at: str = "turbo-tasks-fs/src/glob.rs") -> str:
+    return f"thread 'tokio-runtime-worker' panicked at crates/{at}:12:5:\n{msg}\n"
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER}\n{panic('not yet implemented: pattern into an exports field', 'resolve/src/exports.rs')}",
+                      f"{BANNER}\n"],
+                     [(1,), (2,), (3,)], id="banner-over-different-errors-stays-apart"),
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER}\n{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}"],
+                     [(1, 2), (3,)], id="the-error-under-the-banner-joins"),
+    ],
+)
+def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str], groups: list[tuple[int, ...]]) -> None:
+    items = [ClusterInput(f"{NEXT}#{n}", NEXT, n, f"dev server crash {n}", f"```\n{b}```")
+             for n, b in enumerate(bodies, 1)]
+    got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
+    assert got == groups

@@ -48,7 +48,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures
 
-CLUSTER_RULES = "cluster-2026-11-22.3"
+CLUSTER_RULES = "cluster-2026-11-22.4"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -422,7 +422,33 @@ def ambiguous_keys(profiles: Sequence[Profile], limit: int = 40) -> frozenset[st
     for k, sets in frame_sets.items():
         if any(not (x & y) for n, x in enumerate(sets) for y in sets[n + 1:]):
             out.add(k)
+    out |= banner_keys(profiles, limit)
     return frozenset(out)
+
+
+def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
+    """Error keys the corpus shows printed *above different errors*: a message without frames whose
+    carriers each report another typed error (an exception, a panic), and two carriers' other
+    errors have little in common (``An unexpected Turbopack error occurred`` over one panic here and
+    another there). Like a wrapper, such a banner names where the failure surfaced, not the bug, so
+    it counts only with agreeing frames. Companions are compared by their words, not their keys, so
+    one error printed two ways (``rename '…'`` vs ``rename '...'``) still agrees."""
+    companions: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for p in profiles:
+        recs = [r for r in p.sigs.records if r.key in p.keys]
+        for r in recs:
+            if r.top_frames:
+                continue
+            others = frozenset(t for o in recs if o.key != r.key and o.type not in _UNTYPED
+                               for t in _MSG_TOKEN.findall(o.key) if t.isalpha() and len(t) > 2 and t not in _STOP)
+            if others and others not in companions[r.key] and len(companions[r.key]) < limit:
+                companions[r.key].append(others)
+    return {k for k, sets in companions.items()
+            if any(len(x & y) < BANNER_OVERLAP * len(x | y) for n, x in enumerate(sets) for y in sets[n + 1:])}
+
+
+_UNTYPED = ("failure", "Error")
+BANNER_OVERLAP = 0.34  # companions sharing less than this share of their words are different errors
 
 
 def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -> bool:
