@@ -285,3 +285,34 @@ github.com/zclconf/go-cty/cty.Value.AsString({{{0x3902720?, 0xc000012c29?}}, {0x
 def test_go_panics_printed_by_crash_handlers_and_ci_logs(text: str, key: str, top: tuple[str, ...]) -> None:
     rec = extract_error_records(text)[0]
     assert (rec.key, rec.top_frames) == (key, top)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param("npm error code ENOTEMPTY", "npm err!: enotempty", id="npm-10-prefix"),
+        pytest.param("npm ERR! code ENOTEMPTY", "npm err!: enotempty", id="npm-old-prefix"),
+        pytest.param("Error: Failed to install new version of claude: npm error code ENOTEMPTY", "npm err!: enotempty",
+                     id="quoted-inside-another-message"),
+    ],
+)
+def test_npm_error_codes_meet_in_one_key(text: str, key: str) -> None:
+    assert extract_error_records(text)[0].key == key
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        pytest.param("ENOTEMPTY: directory not empty, rename '/home/u/.nvm/versions/node/v20.1.0/lib/node_modules/"
+                     "@anthropic-ai/claude-code' -> '/home/u/.nvm/versions/node/v20.1.0/lib/node_modules/@anthropic-ai/"
+                     ".claude-code-2DTsDk1V'",
+                     "enotempty: directory not empty, rename '…/@anthropic-ai/claude-code' -> '…/@anthropic-ai/.claude-code-<tmp>'", id="nvm"),
+        pytest.param("ENOTEMPTY: directory not empty, rename '/opt/homebrew/lib/node_modules/@anthropic-ai/claude-code' "
+                     "-> '/opt/homebrew/lib/node_modules/@anthropic-ai/.claude-code-HEDLjQJg'",
+                     "enotempty: directory not empty, rename '…/@anthropic-ai/claude-code' -> '…/@anthropic-ai/.claude-code-<tmp>'", id="homebrew"),
+        pytest.param("EBUSY: resource busy or locked, open 'C:\\Users\\x\\.claude.json'",
+                     "ebusy: resource busy or locked, open '~\\.claude.json'", id="windows-short-path-kept"),
+    ],
+)
+def test_quoted_paths_keep_only_the_file_name(raw: str, normalized: str) -> None:
+    assert normalize_message(raw) == normalized

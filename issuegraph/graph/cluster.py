@@ -47,7 +47,7 @@ from ..models import ClusterRecord
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures
 
-CLUSTER_RULES = "cluster-2026-11-22"
+CLUSTER_RULES = "cluster-2026-11-22.2"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 LINK_KINDS = ("marked_as_duplicate", "duplicate_of_comment", "same_closing_pr")
@@ -405,12 +405,14 @@ def ambiguous_keys(profiles: Sequence[Profile], limit: int = 40) -> frozenset[st
     bug, so sharing it proves nothing unless the frames agree too. Learned per corpus; only the
     first ``limit`` distinct frame sets of a key are compared, so the cost stays linear."""
     frame_sets: dict[str, list[frozenset[str]]] = defaultdict(list)
+    # A message printed with a cause under it (``TypeError: fetch failed`` … ``cause: connect
+    # ECONNREFUSED``) is a wrapper: the cause is the bug, and different causes wear the same wrapper.
+    out = {r.key for p in profiles for r in p.sigs.records if r.wrapped}
     for p in profiles:
         for k in p.keys:
             fs = frozenset(_key_frames(p.sigs, k))
             if fs and fs not in frame_sets[k] and len(frame_sets[k]) < limit:
                 frame_sets[k].append(fs)
-    out = set()
     for k, sets in frame_sets.items():
         if any(not (x & y) for n, x in enumerate(sets) for y in sets[n + 1:]):
             out.add(k)

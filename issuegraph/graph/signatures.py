@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-RULES_VERSION = "sig-2026-11-22.2"
+RULES_VERSION = "sig-2026-11-22.4"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -77,6 +77,7 @@ class ErrorRecord:
     normalized_message: str
     frames: tuple[Frame, ...] = ()
     source: str = "body"
+    wrapped: bool = False  # a cause was printed under it: the message wraps another error
 
     @cached_property
     def key(self) -> str:
@@ -166,6 +167,18 @@ class Parameter:
     why: str
 
 
+def _staging_name(base: str) -> str:
+    """npm and ``mkdtemp`` stage into a hidden sibling with a random suffix (``.claude-code-2DTsDk1V``)."""
+    return re.sub(r"^(\..+-)[A-Za-z0-9]{6,10}$", r"\1<tmp>", base)
+
+
+def _quoted_path(m: re.Match[str]) -> str:
+    parts = [p for p in re.split(r"[\\/]+", m.group(2)) if p]
+    if len(parts) <= 2:
+        return m.group(0)
+    return f"{m.group(1)}…/{parts[-2]}/{_staging_name(parts[-1])}{m.group(1)}"
+
+
 def _home(m: re.Match[str]) -> str:
     return "~"
 
@@ -179,6 +192,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("temp", re.compile(
         r"(?i)(?:/var/folders/[\w/+-]+?/T|/tmp|\\AppData\\Local\\Temp|/private/tmp)[\\/][^\s\"':,)]*"),
         "<tmp>", "temp names are random: /var/folders/k6/…/T/next-panic-d5ab….log"),
+    Parameter("quoted-path", re.compile(r"(['\"])((?:~|[A-Za-z]:|\.{0,2})?[\\/][^'\"\s]+)\1"), _quoted_path,
+              "a quoted path's leading directories depend on the installation (nvm, Homebrew, a drive letter): "
+              "rename '~/.nvm/…/claude-code' and '/opt/homebrew/…/claude-code' are one error; the last two "
+              "components (the file and its folder) stay"),
     Parameter("uuid", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
               "<uuid>", "feedback ids, request ids, container ids"),
     Parameter("prefixed-id", re.compile(r"\b[a-z]{2,8}_[A-Za-z0-9]{12,}\b"), "<id>",
@@ -602,6 +619,10 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
      lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
     ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
+    # npm's error block ("npm error code ENOTEMPTY" / "npm ERR! code ENOTEMPTY", the prefix changed in
+    # npm 10) is also quoted inside other tools' messages ("Failed to install new version: npm error code
+    # ENOTEMPTY"): wherever it appears, the code is the identity, so every wording meets in one key
+    ("npm-code", re.compile(r"\bnpm (?:ERR!|error) code (?P<msg>E[A-Z0-9_]{2,})\b"), _simple("node", "npm ERR!")),
     ("npm-err", re.compile(r"^\s*npm (?:ERR!|error) (?:code |errno |syscall |path |dest )?(?P<msg>[A-Z]{3,}.*|.*Error.*)$"),
      _simple("node", "npm ERR!")),
     ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w '’]{2,120})(?P<rest>.*)$"),
@@ -650,6 +671,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "klog": ("] ",),
     "log-level": ("ERROR", "CRITICAL", "FATAL", "WARNING"),
     "npm-err": ("npm ",),
+    "npm-code": ("npm ",),
     "api-status": ("API Error",),
     "failed-to": ("failed to", "unable to", "cannot", "could not", "can't"),
     # the word, then "]", "[tag]", ":" or "!" (so prose that merely says "error" is not tried)
@@ -893,6 +915,9 @@ def _may_hold_error(text: str) -> bool:
     return any(needle in low and rx.search(text) is not None for rx, needle in _MAY_HOLD_SHAPE_RX)
 
 
+_CAUSE = re.compile(r"^\s*(?:\[cause\]|cause|Caused by):\s*(\S.*)$")
+
+
 def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
     """Every error record in ``text``, in order; one record per distinct signature.
 
@@ -926,6 +951,7 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
         rec = ErrorRecord(
             raw="\n".join(raw).strip(), runtime=runtime, type=msg.type, message=_WS.sub(" ", msg.message).strip()[:500],
             normalized_message=norm, frames=tuple(frames[:MAX_FRAMES]), source=source,
+            wrapped=bool(current.get("wrapped")),
         )
         if _meaningful(rec) and rec.signature not in seen and len(records) < MAX_RECORDS_PER_TEXT:
             seen.add(rec.signature)
@@ -969,6 +995,14 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
                 current["raw"].append(line)  # type: ignore[attr-defined]
             i += 1
             continue
+        cause = _CAUSE.match(line)
+        if cause and current is not None:
+            # Node prints ``{ cause: Error: connect ECONNREFUSED … }`` / ``[cause]: …`` under a wrapper
+            # (``TypeError: fetch failed``): the wrapper is marked, the cause read as its own record
+            current["wrapped"] = True
+            stripped = cause.group(1).strip()
+            if not match_message(stripped) and re.match(r"[A-Z]\w*(?:Error)?\b", stripped):
+                stripped = "Error: " + stripped if not stripped.startswith("Error") else stripped
         msg = match_message(stripped)
         if msg is not None:
             joined, used = _join_soft_wraps(lines, i, stripped)
