@@ -607,6 +607,9 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
         if groups.find(e.a) != groups.find(e.b):
             groups.union(e.a, e.b)
         used.append(e)
+    # the guard's verdict depends only on the two oldest-member lists: two big groups that meet
+    # through many candidate edges are compared once until one of those lists changes
+    verdicts: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
     scored = sorted((e for e in edges if e.kind not in ("marked_as_duplicate", "duplicate_of_comment")),
                     key=lambda e: (-e.score, scorer.profiles[e.a].item.number, scorer.profiles[e.b].item.number))
     for e in scored:
@@ -616,8 +619,12 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
             continue
         ga, gb = groups.members[ra], groups.members[rb]
         if len(ga) > 1 or len(gb) > 1:
-            cross = _cross_scores(scorer, groups.oldest[ra], groups.oldest[rb])
-            if sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor:
+            pair = (tuple(groups.oldest[ra]), tuple(groups.oldest[rb]))
+            ok = verdicts.get(pair)
+            if ok is None:
+                cross = _cross_scores(scorer, groups.oldest[ra], groups.oldest[rb])
+                ok = verdicts[pair] = not (sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor)
+            if not ok:
                 continue
         groups.union(e.a, e.b)
         used.append(e)
