@@ -39,6 +39,7 @@ _SHAPED = re.compile(
 _LABEL = re.compile(r"^(?:\*\*|__)?([a-z][a-z0-9 ._()/-]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?(?:\s+(.*))?$")
 # an error line (``ImportError: …``, ``panic: …``) has the label shape too, but its label is content
 _ERROR_LABEL = re.compile(r"error|exception|warning|fault|panic|fatal|traceback|caused by|npm err")
+_MAYBE_SHAPED = re.compile(r"\s*[-*+#_<|\[\d]")
 _DIGITS = re.compile(r"\d+")
 _WS = re.compile(r"\s+")
 
@@ -83,10 +84,15 @@ class Boilerplate:
         """``text`` without its repository's boilerplate lines (a template label is cut, its value
         kept). Lines inside code fences are kept ``code_weight`` times (0 drops them)."""
         known = self.lines.get(repo, frozenset())
+        if not known and code_weight == 1:
+            return text or ""
         out: list[str] = []
         for fenced, line in _prose_lines(text):
             if fenced:
                 out.extend([line] * code_weight)
+                continue
+            if ":" not in line and not _MAYBE_SHAPED.match(line):
+                out.append(line)  # neither template shape nor a label: cheap exit for most prose
                 continue
             shape = _shape(line)
             if not shape:

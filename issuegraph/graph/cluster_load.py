@@ -18,7 +18,7 @@ Explicit evidence read here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import UsageError
@@ -33,7 +33,7 @@ from .cluster import (
     cluster_issues,
     rank_similar,
 )
-from .refs import duplicate_targets, extract_references
+from .refs import Reference, duplicate_targets, extract_references
 
 
 def duplicate_of_mentions(text: str, repo: str) -> list[IssueRef]:
@@ -54,11 +54,12 @@ _CLAIM_BEFORE = re.compile(
 _NEGATED = re.compile(r"(?i)\b(?:not|isn't|isnt|wasn't|never|no longer)\b")
 
 
-def duplicate_claims(text: str, repo: str) -> list[IssueRef]:
+def duplicate_claims(text: str, repo: str, refs: Sequence[Reference] | None = None) -> list[IssueRef]:
     """Issues a comment's prose says this issue duplicates (beyond GitHub's ``Duplicate of #N``),
-    unquoted and outside code (``refs.extract_references`` decides what is prose)."""
+    unquoted and outside code (``refs.extract_references`` decides what is prose; pass its result
+    as ``refs`` when you have it)."""
     out: list[IssueRef] = []
-    for ref in extract_references(text or "", repo):
+    for ref in extract_references(text or "", repo) if refs is None else refs:
         if ref.quoted or ref.kind != "mention" or ref.target in out:
             continue
         at = text.find(ref.text)
@@ -95,11 +96,12 @@ def inputs_from_json(rows: Iterable[Mapping[str, Any]]) -> tuple[list[ClusterInp
 def _comment_links(key: str, repo: str, comments: Iterable[str]) -> list[ExplicitLink]:
     out = []
     for c in comments:
-        declared = duplicate_of_mentions(c, repo)
+        refs = extract_references(c or "", repo)  # one Markdown parse serves both readings
+        declared = [r.target for r in refs if r.kind == "duplicate_of" and not r.quoted]
         for ref in declared:
             if ref.key != key:
                 out.append(ExplicitLink(key, ref.key, "duplicate_of_comment", f"comment: Duplicate of {ref.key}"))
-        for ref in duplicate_claims(c, repo):
+        for ref in duplicate_claims(c, repo, refs):
             if ref.key != key and ref not in declared:
                 out.append(ExplicitLink(key, ref.key, "duplicate_claim", f"comment says it duplicates {ref.key}"))
     return out
