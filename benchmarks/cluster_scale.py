@@ -8,7 +8,8 @@ auth error). ``--sizes`` counts *issues clustered*: the generator is asked for e
 fifth are pull requests, dropped as the CLI does) and the first N issues by number are kept. Each size
 runs in a fresh child process pinned to one CPU (``os.sched_setaffinity``) with BLAS threads at 1,
 so peak RSS is that run's own. Time covers signature extraction, background learning, candidates,
-verification and union; not generation.
+verification and union; not generation. ``CPU s`` is the run's own CPU time and ``load`` the 1-minute
+load average at its end: on a shared machine wall time includes waiting for the core, CPU time does not.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def child(size: int, ghsim: Path) -> None:
     items, links = inputs_from_json(rows)
     del rows
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = cluster_issues(items, links)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     multi = [c for c in result.clusters if len(c.members) > 1]
     print(json.dumps({
-        "size": size, "generated": generated, "issues": len(items), "seconds": round(elapsed, 2), "peak_rss_mb": round(peak / 1024),
+        "size": size, "generated": generated, "issues": len(items), "seconds": round(elapsed, 2), "cpu": round(cpu, 2), "load": round(os.getloadavg()[0], 1), "peak_rss_mb": round(peak / 1024),
         "rss_before_mb": round(rss_before / 1024), "clusters": len(multi),
         "clustered_issues": sum(len(c.members) for c in multi), "background": len(result.background.keys),
     }))
@@ -71,7 +72,7 @@ def main() -> None:
     if not (args.ghsim / "gen_dataset.py").exists():
         sys.exit(f"ghsim's gen_dataset.py not found under {args.ghsim}; pass --ghsim PATH")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    print(f"{'issues':>7} {'generated':>9} {'seconds':>8} {'peak RSS':>9} {'s/1k issues':>11} {'clusters':>8} "
+    print(f"{'issues':>7} {'generated':>9} {'seconds':>8} {'CPU s':>7} {'load':>5} {'peak RSS':>9} {'s/1k issues':>11} {'clusters':>8} "
           f"{'in clusters':>11} {'background':>10}")
     prev = None
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -79,7 +80,7 @@ def main() -> None:
                              env=env, capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         growth = "" if prev is None else f"  ×{r['seconds'] / prev['seconds']:.2f} time for ×{r['issues'] / prev['issues']:.2f} issues"
-        print(f"{r['issues']:>7} {r['generated']:>9} {r['seconds']:>8.2f} {r['peak_rss_mb']:>6} MB {1000 * r['seconds'] / r['issues']:>11.3f} "
+        print(f"{r['issues']:>7} {r['generated']:>9} {r['seconds']:>8.2f} {r['cpu']:>7.2f} {r['load']:>5.1f} {r['peak_rss_mb']:>6} MB {1000 * r['seconds'] / r['issues']:>11.3f} "
               f"{r['clusters']:>8} {r['clustered_issues']:>11} {r['background']:>10}{growth}")
         prev = r
 

@@ -35,7 +35,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 RULES_VERSION = "sig-2026-11-22.4"
 
@@ -220,6 +220,13 @@ _WS = re.compile(r"\s+")
 _TRAILING_PUNCT = re.compile(r"[\s.:;,]+$")
 
 
+# The line rules and the parameterisation are pure functions of one string, and the same lines recur
+# across issues (runtime frames, template errors, the background auth error): each keeps its recent
+# answers. Frame and Message are frozen, so sharing them is safe.
+_LINE_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_LINE_CACHE)
 def normalize_message(text: str) -> str:
     """Parameterise one error message: ids, paths, numbers and versions out; words kept.
 
@@ -486,6 +493,7 @@ _FRAME_GATE = (
 )
 
 
+@lru_cache(maxsize=_LINE_CACHE)
 def match_frame(line: str) -> Frame | None:
     """The frame a line holds, by the first frame rule that matches, or None."""
     if len(line) > 600 or (_FRAME_GATE is not None and _FRAME_GATE.search(line) is None):
@@ -698,6 +706,7 @@ def _may_be_errorish(line: str) -> bool:
     return _ERRORISH_NEEDLE.search(line) is not None
 
 
+@lru_cache(maxsize=_LINE_CACHE)
 def match_message(line: str) -> Message | None:
     if len(line) > 2000:
         line = line[:2000]
