@@ -193,6 +193,21 @@ def _check_version(db: sqlite3.Connection, path: str) -> None:
         raise StoreError(f"{path} was written by a newer issuegraph (schema {row['value']}); upgrade issuegraph")
 
 
+def _valid_utf8(params: Iterable[Any]) -> tuple[Any, ...]:
+    """SQLite stores UTF-8, and Python strings may hold lone surrogates (JSON's ``"\\udcff"``
+    decodes to one; GitHub serves what people paste). They become U+FFFD instead of an
+    ``UnicodeEncodeError`` mid-crawl; surrogate *pairs* written as escapes are joined first."""
+    out = []
+    for p in params:
+        if isinstance(p, str):
+            try:
+                p.encode("utf-8")
+            except UnicodeEncodeError:
+                p = p.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        out.append(p)
+    return tuple(out)
+
+
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -308,13 +323,13 @@ class Store:
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         try:
-            return self.db.execute(sql, tuple(params))
+            return self.db.execute(sql, _valid_utf8(params))
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from None
 
     def _many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         try:
-            self.db.executemany(sql, rows)
+            self.db.executemany(sql, (_valid_utf8(row) for row in rows))
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from None
 
