@@ -314,7 +314,6 @@ def _open_existing(db: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _repos(store: Any, repo: str | None) -> list[str]:
-
     if repo:
         return [_known_repo(store, repo)]
     return store.repos()
@@ -332,7 +331,6 @@ def _known_repo(store: Any, repo: str) -> str:
 
 def _single_repo(store: object, repo: str | None) -> str:
     """The repository to report on: ``--repo``, or the only one with a stored clustering."""
-
     if repo:
         return _known_repo(store, repo)
     repos = [r for r in store.repos() if store.cluster_runs(r)]  # type: ignore[attr-defined]
@@ -535,10 +533,7 @@ def report(
     from .reports.context import build_report_set
     from .reports.write import write_reports
 
-    path = db_path(db)
-    if not path.exists():
-        raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` first (or pass --db)", 2)
-    with open_store(path) as store:
+    with _open_existing(db) as store:
         name = _single_repo(store, repo)
         summary = write_reports(out_dir, build_report_set(store, name), readme=readme)
     out.print(_describe_write(summary, out_dir))
@@ -551,6 +546,74 @@ def _describe_write(summary: Any, out_dir: Path) -> str:
     if summary.removed:
         parts.append(f"{len(summary.removed)} stale removed")
     return f"reports in {out_dir}: " + ", ".join(parts)
+
+
+def _print_summary(s: Any) -> None:
+    """The few lines a nightly log needs."""
+    crawls = ", ".join(f"{c.repo} {c.mode} ({c.items} items)" for c in s.crawls)
+    out.print(f"crawl: {crawls}; {s.requests} requests, {s.points} GraphQL points", markup=False, highlight=False)
+    out.print(f"issues: {s.issues_after} ({s.new_issues:+d} since the last run)", markup=False, highlight=False)
+    grown = ", ".join(f"{cid} {a}→{b}" for cid, a, b in s.grown_clusters) or "none"
+    new = "all (first run)" if s.first_run else (", ".join(s.new_clusters) or "none")
+    out.print(f"clusters: {s.clusters}; new: {new}; grown: {grown}"
+              + (f"; merged or split: {', '.join(s.gone_clusters)}" if s.gone_clusters else ""),
+              markup=False, highlight=False)
+    out.print(_describe_write(s.write, s.out_dir), markup=False, highlight=False)
+
+
+@app.command()
+@user_errors
+def nightly(
+    repo: Annotated[str, typer.Argument(help="OWNER/REPO, for example anthropics/claude-code.", show_default=False)],
+    out_dir: OutDir,
+    db: DbOption = None,
+    api_url: ApiUrlOption = None,
+    token: TokenOption = None,
+    readme: Annotated[bool, typer.Option("--readme", help="Also write README.md (GitHub's folder view).")] = False,
+    config: ConfigOption = None,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest wait for a rate-limit reset, in seconds; "
+                            "beyond it stop with exit code 75 (progress is saved).")
+    ] = 3900.0,
+) -> None:
+    """The scheduled job: crawl what changed, cluster, and update the Markdown archive in --out."""
+    from .crawler.client import GitHubClient
+    from .graph.cluster import load_config
+    from .models import parse_repo
+    from .pipeline import run_nightly
+
+    repo = parse_repo(repo)
+    cfg = load_config(config)
+    display = _CrawlDisplay(repo)
+    try:
+        client = GitHubClient(token, api_url, max_wait=max_wait, on_wait=display.wait, on_notice=display.notice)
+        with open_store(db_path(db)) as store:
+            summary = run_nightly(client, store, repo, out_dir, readme=readme, config=cfg, progress=display.page)
+    finally:
+        display.stop()
+    _print_summary(summary)
+
+
+@app.command()
+@user_errors
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's Markdown archive.")] = Path(
+        "docs/issuegraph-demo"),
+    db: Annotated[Path | None, typer.Option("--db", help="Keep the demo's store here (default: a temporary file).",
+                                            show_default=False)] = None,
+) -> None:
+    """Run the whole pipeline offline on the bundled sample (no token, no network) and write its reports."""
+    import tempfile
+
+    from .pipeline import SAMPLE_REPO, SEED_PAIR, run_demo
+
+    with tempfile.TemporaryDirectory(prefix="issuegraph-demo-") as tmp:
+        with open_store(db if db is not None else Path(tmp) / "demo.db") as store:
+            summary = run_demo(store, out_dir)
+    _print_summary(summary)
+    seed = summary.member_files.get(SEED_PAIR[0])
+    out.print(f"open {out_dir / 'index.md'} for {SAMPLE_REPO}'s duplicate clusters"
+              + (f"; the seed pair's cluster is {seed}" if seed else ""), markup=False, highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

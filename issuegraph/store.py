@@ -131,6 +131,14 @@ CREATE TABLE IF NOT EXISTS clusters (
     details    TEXT NOT NULL,   -- JSON object
     PRIMARY KEY (run_id, id)
 );
+CREATE TABLE IF NOT EXISTS report_facts (
+    repo        TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    updated_at  TEXT,            -- the issue's updated_at when the facts were read (new comment → new value)
+    version     TEXT NOT NULL,   -- which extractors read them
+    facts       TEXT NOT NULL,   -- JSON: environment and error records, derived from stored text
+    PRIMARY KEY (repo, number)
+);
 CREATE TABLE IF NOT EXISTS http_cache (
     url   TEXT PRIMARY KEY,      -- path + query, never a token
     etag  TEXT NOT NULL,
@@ -638,6 +646,22 @@ class Store:
             )
             for r in rows
         ]
+
+    # -- derived report facts (a cache: recomputable from the stored text at any time) ------------
+    def load_report_facts(self, repo: str, version: str) -> dict[int, tuple[str | None, Any]]:
+        """Facts read from ``repo``'s issues by extractors of ``version``: number → (updated_at, facts)."""
+        rows = self._exec("SELECT number, updated_at, facts FROM report_facts WHERE repo=? AND version=?",
+                          (repo, version))
+        return {r["number"]: (r["updated_at"], json.loads(r["facts"])) for r in rows}
+
+    def save_report_facts(self, repo: str, version: str, rows: Iterable[tuple[int, str | None, Any]]) -> None:
+        with self.transaction():
+            self._many(
+                """INSERT INTO report_facts(repo, number, updated_at, version, facts) VALUES (?,?,?,?,?)
+                   ON CONFLICT(repo, number) DO UPDATE SET updated_at=excluded.updated_at,
+                     version=excluded.version, facts=excluded.facts""",
+                [(repo, n, u, version, _dumps(f)) for n, u, f in rows],
+            )
 
     # -- stats -----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -14,7 +14,6 @@ filtered out; ghsim's control calls (``/_ghsim/…``) are never recorded.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import urllib.request
@@ -25,33 +24,13 @@ from typing import Any
 
 import pytest
 
+from issuegraph.crawler.replay import RECORDED_API as API
+from issuegraph.crawler.replay import vcr_options
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 GHSIM_DIR = ROOT.parent / "shared" / "ghsim"
-API = "https://api.github.com"
 TOKEN = "test-token-not-a-secret"
-_LOCAL = re.compile(r"http://127\.0\.0\.1:\d+")
-
-
-def _rewrite_request(request: Any) -> Any:
-    if "/_ghsim/" in request.uri:
-        return None
-    request.uri = _LOCAL.sub(API, request.uri)
-    return request
-
-
-def _rewrite_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers") or {}
-    for name in list(headers):
-        if name.lower() == "link":
-            headers[name] = [_LOCAL.sub(API, v) for v in headers[name]]
-    body = response.get("body") or {}
-    data = body.get("string")
-    if isinstance(data, bytes) and b"127.0.0.1" in data:
-        body["string"] = _LOCAL.sub(API, data.decode("utf-8")).encode("utf-8")
-    elif isinstance(data, str) and "127.0.0.1" in data:
-        body["string"] = _LOCAL.sub(API, data)
-    return response
 
 
 @pytest.fixture(autouse=True)
@@ -63,13 +42,9 @@ def _no_ambient_github(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": ["authorization"],
-        # every GraphQL query is a POST to /graphql: only the body tells them apart
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
-        "before_record_request": _rewrite_request,
-        "before_record_response": _rewrite_response,
-    }
+    # shared with the offline demo: every GraphQL query is a POST to /graphql, so the body is
+    # matched too; loopback URLs become api.github.com; credentials are filtered
+    return vcr_options()
 
 
 @pytest.fixture
@@ -157,3 +132,8 @@ class FakeSleep:
 @pytest.fixture
 def fake_sleep() -> FakeSleep:
     return FakeSleep()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the current output (review the diff before committing)")

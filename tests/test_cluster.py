@@ -322,3 +322,46 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path, args: list[str], 
     res = CliRunner().invoke(app, [*args, "--db", str(db)])
     assert res.exit_code == 2
     assert message in res.output and "Traceback" not in res.output
+
+
+MARKED = "panic: value is marked, so must be unmarked first\n\ngoroutine 1 [running]:\n"
+
+
+def go_frame(fn: str) -> str:
+    return (f"github.com/zclconf/go-cty/cty.Value.{fn}(0xc000012c29?)\n"
+            f"\t/home/runner/go/pkg/mod/github.com/zclconf/go-cty@v1.14.0/cty/value_ops.go:1385 +0x47\n")
+
+
+TF = "hashicorp/terraform"
+
+
+def tf(number: int, title: str, body: str) -> ClusterInput:
+    return ClusterInput(f"{TF}#{number}", TF, number, title, body)
+
+
+def test_a_message_seen_raised_by_different_code_needs_agreeing_frames() -> None:
+    items = [
+        tf(1, "crash on plan", f"```\n{MARKED}{go_frame('AsBigFloat')}```"),
+        tf(2, "crash on apply", f"```\n{MARKED}{go_frame('LengthInt')}```"),
+        tf(3, "crash after upgrade", f"```\n{MARKED}{go_frame('AsString')}```"),
+        tf(4, "terraform 1.6 crash", f"```\n{MARKED}{go_frame('AsString')}```"),
+        tf(5, "zipmap crash", "panic: value is marked, so must be unmarked first"),  # message only
+    ]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{TF}#1",), (f"{TF}#2",), (f"{TF}#3", f"{TF}#4"), (f"{TF}#5",)]
+
+
+NEXT = "vercel/next.js"
+FETCH = "TypeError: fetch failed\n    at Object.fetch (node:internal/deps/undici/undici:11457:11)\n"
+
+
+def test_a_wrapper_message_with_different_causes_does_not_join() -> None:
+    refused = FETCH + "  cause: Error: connect ECONNREFUSED 127.0.0.1:3000\n"
+    items = [
+        ClusterInput(f"{NEXT}#1", NEXT, 1, "build fails", f"```\n{refused}```"),
+        ClusterInput(f"{NEXT}#2", NEXT, 2, "prerender error", f"```\n{refused}```"),
+        ClusterInput(f"{NEXT}#3", NEXT, 3, "ssg on vercel", f"```\n{FETCH}[cause]: Error: not implemented... yet...\n```"),
+        ClusterInput(f"{NEXT}#4", NEXT, 4, "upgrade to 15", f"```\n{FETCH}```"),
+    ]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{NEXT}#1", f"{NEXT}#2"), (f"{NEXT}#3",), (f"{NEXT}#4",)]

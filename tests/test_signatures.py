@@ -91,7 +91,7 @@ GO_LOG = ('May 11 19:25:35 node kubelet[2583]: E0511 19:25:35.523245    2583 sum
     [
         pytest.param(NODE_TRACE, "node", "typeerror: cannot read properties of undefined (reading 'map')",
                      ("ink/render.js:renderList", "makeRequest"), id="node-v8-receiver-and-bundle-trimmed"),
-        pytest.param(BUN_TRACE, "bun", "400 invalid_request_error: prompt is too long: <n> tokens > <n> maximum",
+        pytest.param(BUN_TRACE, "bun", "400: prompt is too long: <n> tokens > <n> maximum",
                      ("generate", "makeRequest"), id="bun-api-error-body-parsed"),
         pytest.param(BROWSER_TRACE, "browser", "typeerror: e.target is null", ("onClick", "vendor.js:dispatch"), id="browser-firefox-frames"),
         pytest.param(PYTHON_TRACE, "python", "importerror: cannot import name 'main'", ("pip:<module>",),
@@ -178,7 +178,7 @@ def test_frames_are_normalised(line: str, function: str, in_app: bool) -> None:
 def test_the_bug_template_errors_array_is_parsed_and_soft_wraps_joined() -> None:
     body = (FIXTURES / "seed_45035_bun.md").read_text()
     keys = issue_signatures("", body).keys
-    assert keys[0] == "400 invalid_request_error: you're out of extra usage. add more at claude.ai/settings/usage and keep going"
+    assert keys[0] == "400: you're out of extra usage. add more at claude.ai/settings/usage and keep going"
     wrapped = ('API Error: 400 {"type":"error","error":{"type":"invalid_request_error","message":"You\'re out of extra usage. \n'
                '    Add more at claude.ai/settings/usage and keep going."},"request_id":"req_011CZrWR57q8xrTLGGGUAk3q"}')
     assert extract_error_records(wrapped)[0].key == keys[0]
@@ -196,7 +196,7 @@ def test_a_proxy_wrapped_api_error_reads_the_inner_message() -> None:
     text = ("API Error: 400 {\"error\":{\"message\":\"Error code: 400 - {'code': 'invalid_request_error', 'message': "
             "'messages.4: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_01PhtXaGYuPQLCCemN1sqfSU'}\"}}")
     assert extract_error_records(text)[0].key == (
-        "400 invalid_request_error: messages.<n>: `tool_use` ids were found without `tool_result` blocks immediately after: <id>")
+        "400: messages.<n>: `tool_use` ids were found without `tool_result` blocks immediately after: <id>")
 
 
 # Known limits: desired vs actual, kept visible instead of hidden.
@@ -217,3 +217,102 @@ def test_known_wrong_extractions_stay_as_documented(text: str, desired: str, act
     got = recs[0].key if recs else None
     assert got != desired
     assert got == actual
+
+
+# One API error printed in the shapes the CLI, proxies and people use must meet in one key.
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('API Error (529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}) '
+                     "· Retrying in 1 seconds… (attempt 1/10)", id="retry-line-json-body"),
+        pytest.param("API Error: 529 Overloaded. This is a server-side issue, usually temporary — try again in a moment.",
+                     id="status-and-prose"),
+        pytest.param('API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded. '
+                     'https://docs.claude.com/en/api/errors"}}', id="json-with-help-link"),
+        pytest.param("API Error 529 Overloaded", id="no-colon"),
+    ],
+)
+def test_one_api_error_in_every_printed_shape_has_one_key(text: str) -> None:
+    assert extract_error_records(text)[0].key == "529: overloaded"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param("API Error: 400 - Invalid Request You're out of extra usage. Add more usage credits",
+                     "400: you're out of extra usage", id="reason-phrase-dropped"),
+        pytest.param('API Error: 400: type":"invalid_request_error","message":"You\'re out of extra usage. Add more"',
+                     "400: you're out of extra usage. add more", id="json-cut-at-the-front"),
+        pytest.param("API Error: 404 Not Found", "404: not found", id="reason-phrase-alone-kept"),
+    ],
+)
+def test_api_error_messages_drop_what_only_restates_the_status(text: str, key: str) -> None:
+    assert extract_error_records(text)[0].key == key
+
+
+CRASH_HANDLER_TRACE = """!!!!!!!!!!!!!!!!!!!!!!!!!!! TERRAFORM CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!
+
+runtime error: invalid memory address or nil pointer dereference
+goroutine 76 [running]:
+runtime/debug.Stack()
+/usr/local/go/src/runtime/debug/stack.go:24 +0x65
+github.com/hashicorp/terraform/internal/logging.PanicHandler()
+/home/circleci/project/project/internal/logging/panic.go:55 +0x153
+panic({0x23441a0, 0x406fc90})
+/usr/local/go/src/runtime/panic.go:884 +0x212
+github.com/hashicorp/terraform/internal/plans.(*Plan).CanApply(0x0?)
+/home/circleci/project/project/internal/plans/plan.go:100 +0x18
+github.com/hashicorp/terraform/internal/backend/local.(*Local).opPlan(0xc000c0c280, {0x2ccf8f8, 0xc00096fa80})
+/home/circleci/project/project/internal/backend/local/backend_plan.go:183 +0x9e5"""
+
+CI_LOG_TRACE = "\n".join(f"2023-10-04T18:57:12.99{n:05d}Z {line}" for n, line in enumerate("""value is marked, so must be unmarked first
+goroutine 9191 [running]:
+github.com/zclconf/go-cty/cty.Value.AsString({{{0x3902720?, 0xc000012c29?}}, {0x2e1de40?, 0xc0034f4030?}})
+/home/runner/go/pkg/mod/github.com/zclconf/go-cty@v1.14.0/cty/value_ops.go:1385 +0x47""".splitlines()))
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "top"),
+    [
+        pytest.param(CRASH_HANDLER_TRACE, "panic: runtime error: invalid memory address or nil pointer dereference",
+                     ("github.com/hashicorp/terraform/internal:plans.(*Plan).CanApply",
+                      "github.com/hashicorp/terraform/internal/backend:local.(*Local).opPlan"),
+                     id="bare-message-above-goroutine-handler-and-stdlib-frames-skipped"),
+        pytest.param(CI_LOG_TRACE, "panic: value is marked, so must be unmarked first",
+                     ("github.com/zclconf/go-cty:cty.Value.AsString",), id="ci-log-timestamps-stripped"),
+    ],
+)
+def test_go_panics_printed_by_crash_handlers_and_ci_logs(text: str, key: str, top: tuple[str, ...]) -> None:
+    rec = extract_error_records(text)[0]
+    assert (rec.key, rec.top_frames) == (key, top)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param("npm error code ENOTEMPTY", "npm err!: enotempty", id="npm-10-prefix"),
+        pytest.param("npm ERR! code ENOTEMPTY", "npm err!: enotempty", id="npm-old-prefix"),
+        pytest.param("Error: Failed to install new version of claude: npm error code ENOTEMPTY", "npm err!: enotempty",
+                     id="quoted-inside-another-message"),
+    ],
+)
+def test_npm_error_codes_meet_in_one_key(text: str, key: str) -> None:
+    assert extract_error_records(text)[0].key == key
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        pytest.param("ENOTEMPTY: directory not empty, rename '/home/u/.nvm/versions/node/v20.1.0/lib/node_modules/"
+                     "@anthropic-ai/claude-code' -> '/home/u/.nvm/versions/node/v20.1.0/lib/node_modules/@anthropic-ai/"
+                     ".claude-code-2DTsDk1V'",
+                     "enotempty: directory not empty, rename '…/@anthropic-ai/claude-code' -> '…/@anthropic-ai/.claude-code-<tmp>'", id="nvm"),
+        pytest.param("ENOTEMPTY: directory not empty, rename '/opt/homebrew/lib/node_modules/@anthropic-ai/claude-code' "
+                     "-> '/opt/homebrew/lib/node_modules/@anthropic-ai/.claude-code-HEDLjQJg'",
+                     "enotempty: directory not empty, rename '…/@anthropic-ai/claude-code' -> '…/@anthropic-ai/.claude-code-<tmp>'", id="homebrew"),
+        pytest.param("EBUSY: resource busy or locked, open 'C:\\Users\\x\\.claude.json'",
+                     "ebusy: resource busy or locked, open '~\\.claude.json'", id="windows-short-path-kept"),
+    ],
+)
+def test_quoted_paths_keep_only_the_file_name(raw: str, normalized: str) -> None:
+    assert normalize_message(raw) == normalized

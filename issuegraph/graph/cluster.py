@@ -47,7 +47,7 @@ from ..models import ClusterRecord
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures
 
-CLUSTER_RULES = "cluster-2026-11-22"
+CLUSTER_RULES = "cluster-2026-11-22.2"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 LINK_KINDS = ("marked_as_duplicate", "duplicate_of_comment", "same_closing_pr")
@@ -94,10 +94,12 @@ class Settings:
     background_min_issues: int = 5
     background_max_alone: float = 0.25  # share of its issues where it is the only error
     background_min_partners: int = 4
-    background_max_top_partner: float = 0.6
+    background_max_top_partner: float = 0.7
     lsh_bands: int = 24
-    lsh_rows: int = 3
-    max_bucket: int = 400  # an exact bucket larger than this is verified against its oldest members
+    lsh_rows: int = 5
+    max_bucket: int = 30  # buckets larger than this are sampled (see _bucket_pairs)
+    bucket_sample: int = 8
+    lsh_min_title_words: int = 6
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ class Background:
 
 
 def learn_background(
-    issue_keys: Sequence[Sequence[str]], settings: Settings = Settings(), config: BackgroundConfig = BackgroundConfig()
+    issue_keys: Sequence[Sequence[str]], settings: Settings = Settings(), config: BackgroundConfig = BackgroundConfig(),
+    issue_signatures_: Sequence[Sequence[str]] | None = None,
 ) -> Background:
     """Error keys that are noise: seen in several issues, nearly always next to *other* errors,
     and next to many different ones. DF alone is not enough (it would also drop the real error
@@ -152,14 +155,17 @@ def learn_background(
     df: Counter[str] = Counter()
     alone: Counter[str] = Counter()
     partners: dict[str, Counter[str]] = defaultdict(Counter)
-    for keys in issue_keys:
+    # partners are counted by full signature (message + frames): two template errors that differ
+    # only in their frames are different errors next to the noise
+    sig_lists = issue_signatures_ if issue_signatures_ is not None else issue_keys
+    for keys, sigs in zip(issue_keys, sig_lists, strict=True):
         ks = set(keys)
         for k in ks:
             df[k] += 1
             if len(ks) == 1:
                 alone[k] += 1
-            for other in ks:
-                if other != k:
+            for other in set(sigs):
+                if not other.startswith(k + " |") and other != k:
                     partners[k][other] += 1
     found: dict[str, str] = {}
     for k, n in df.items():
@@ -255,7 +261,8 @@ class Profile:
 def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, settings: Settings
                    ) -> tuple[list[Profile], Background]:
     sigs = [issue_signatures(i.title, i.body, i.comments) for i in items]
-    background = learn_background([[r.key for r in s.records] for s in sigs], settings, config)
+    background = learn_background([[r.key for r in s.records] for s in sigs], settings, config,
+                                  [[r.signature for r in s.records] for s in sigs])
     profiles = []
     for item, s in zip(items, sigs, strict=True):
         error: dict[str, float] = {}
@@ -342,6 +349,7 @@ class Scorer:
         self.recs = [[(_weigh(f, err_idf), w) for f, w in p.records] for p in profiles]
         self.txt = [_weigh(p.text, txt_idf) for p in profiles]
         self.key_df: Counter[str] = Counter(k for p in profiles for k in p.keys)
+        self.ambiguous = ambiguous_keys(profiles)
         self._cache: dict[tuple[int, int], PairScore] = {}
 
     def score(self, i: int, j: int) -> PairScore:
@@ -358,6 +366,12 @@ class Scorer:
         txt = _cos(self.txt[i], self.txt[j])
         shared = tuple(k for k in a.keys if k in set(b.keys))
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
+        # a message known to be raised by different code only counts when the frames agree
+        unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
+        if unconfirmed:
+            shared = tuple(k for k in shared if k not in unconfirmed)
+            if not shared:
+                err *= 0.5
         if err > 0:
             score = 0.6 * err + 0.4 * txt
         else:
@@ -370,6 +384,38 @@ class Scorer:
         if s.shared or s.error >= 0.5:
             return s.score >= self.settings.edge
         return s.score >= self.settings.text_only_edge
+
+
+def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
+    """The crashing functions under ``key`` in one issue. Functions, not ``module:function``
+    labels: the module part depends on how the path was printed (``pip`` vs ``pip3`` scripts, a
+    bundle with or without its package path), the function does not."""
+    return {f.rpartition(":")[2] for r in sigs.records if r.key == key for f in r.top_frames}
+
+
+def _frames_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    return bool(_key_frames(a, key) & _key_frames(b, key))
+
+
+def ambiguous_keys(profiles: Sequence[Profile], limit: int = 40) -> frozenset[str]:
+    """Error keys the corpus shows raised by *different code*: two issues carry the message with
+    in-app frames that share nothing (``panic: value is marked, so must be unmarked first`` from
+    ``AsString`` in one, ``LengthInt`` in another). Such a message names a kind of failure, not a
+    bug, so sharing it proves nothing unless the frames agree too. Learned per corpus; only the
+    first ``limit`` distinct frame sets of a key are compared, so the cost stays linear."""
+    frame_sets: dict[str, list[frozenset[str]]] = defaultdict(list)
+    # A message printed with a cause under it (``TypeError: fetch failed`` … ``cause: connect
+    # ECONNREFUSED``) is a wrapper: the cause is the bug, and different causes wear the same wrapper.
+    out = {r.key for p in profiles for r in p.sigs.records if r.wrapped}
+    for p in profiles:
+        for k in p.keys:
+            fs = frozenset(_key_frames(p.sigs, k))
+            if fs and fs not in frame_sets[k] and len(frame_sets[k]) < limit:
+                frame_sets[k].append(fs)
+    for k, sets in frame_sets.items():
+        if any(not (x & y) for n, x in enumerate(sets) for y in sets[n + 1:]):
+            out.add(k)
+    return frozenset(out)
 
 
 def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -> bool:
@@ -430,15 +476,15 @@ def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Setti
                 buckets[k].append(i)
         for members in buckets.values():
             members = sorted(members, key=lambda i: profiles[i].item.number)
-            anchors = members[: settings.max_bucket // 10] if len(members) > settings.max_bucket else members
-            for x, i in enumerate(anchors):
-                for j in members[x + 1:] if anchors is members else members:
-                    if i != j:
-                        pairs.add((min(i, j), max(i, j)))
+            pairs.update(_bucket_pairs(members, settings.max_bucket, settings.bucket_sample))
         # LSH over each issue's strongest features
         sets = []
         for i in idxs:
-            feats = sorted({**scorer.err[i], **scorer.txt[i]}.items(), key=lambda kv: (-kv[1], kv[0]))[:24]
+            # error features and title words: body words are too many and too common to band on
+            pool = {**scorer.err[i], **{f: w for f, w in scorer.txt[i].items() if f.startswith("t:")}}
+            if not scorer.err[i] and len(pool) < settings.lsh_min_title_words:
+                pool = {}  # a few title words alone collide everywhere; such issues meet by error only
+            feats = sorted(pool.items(), key=lambda kv: (-kv[1], kv[0]))[:24]
             sets.append([_stable_hash(f) for f, _ in feats])
         if len(idxs) < 2:
             continue
@@ -450,11 +496,24 @@ def candidate_pairs(profiles: Sequence[Profile], scorer: Scorer, settings: Setti
                 if sets[row]:
                     table[cols[row].tobytes()].append(local)
             for members in table.values():
-                if 1 < len(members) <= 200:
-                    for x, i in enumerate(members):
-                        for j in members[x + 1:]:
-                            pairs.add((min(i, j), max(i, j)))
+                # a band shared by very many issues is a common word set, not a near-duplicate
+                if 1 < len(members) <= settings.max_bucket:
+                    pairs.update(_bucket_pairs(members, settings.max_bucket, settings.bucket_sample))
     return pairs
+
+
+def _bucket_pairs(members: list[int], small: int, sample: int) -> Iterable[tuple[int, int]]:
+    """All pairs of a small bucket; in a large one each member meets the bucket's oldest ``small``
+    members and its ``sample`` predecessors, so the pair count grows linearly (union-find then
+    carries transitivity, under the chaining guard)."""
+    if len(members) <= small:
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                yield (min(i, j), max(i, j))
+        return
+    for x, j in enumerate(members):
+        for i in {*members[:min(x, sample)], *members[max(0, x - sample):x]}:
+            yield (min(i, j), max(i, j))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,10 +528,19 @@ class Edge:
     reason: str
 
 
+CROSS_LIMIT = 12  # members per side that the chaining guard compares (oldest first)
+
+
 class _Groups:
-    def __init__(self, n: int) -> None:
+    """Union-find over issue indices. Each group also keeps its ``CROSS_LIMIT`` oldest members in
+    number order, merged on union: sorting a whole group for every candidate edge made the chaining
+    guard quadratic in the size of big clusters (the slowdown from 50k to 100k issues)."""
+
+    def __init__(self, n: int, numbers: Sequence[int]) -> None:
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.numbers = numbers
+        self.oldest: dict[int, list[int]] = {i: [i] for i in range(n)}
 
     def find(self, x: int) -> int:
         while self.parent[x] != x:
@@ -488,18 +556,18 @@ class _Groups:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
+        merged = self.oldest[ra] + self.oldest.pop(rb)
+        self.oldest[ra] = sorted(merged, key=self.numbers.__getitem__)[:CROSS_LIMIT]
 
 
-def _cross_scores(scorer: Scorer, ga: list[int], gb: list[int], limit: int = 12) -> list[float]:
-    """Scores over cross pairs (the oldest ``limit`` members of each side, so the cost stays
-    bounded for big clusters)."""
-    sa = sorted(ga, key=lambda i: scorer.profiles[i].item.number)[:limit]
-    sb = sorted(gb, key=lambda i: scorer.profiles[i].item.number)[:limit]
+def _cross_scores(scorer: Scorer, sa: list[int], sb: list[int]) -> list[float]:
+    """Scores over cross pairs of the two groups' oldest ``CROSS_LIMIT`` members (``_Groups.oldest``),
+    so the cost stays bounded for big clusters."""
     return [scorer.score(i, j).score for i in sa for j in sb]
 
 
 def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tuple[_Groups, list[Edge]]:
-    groups = _Groups(n)
+    groups = _Groups(n, [p.item.number for p in scorer.profiles])
     used: list[Edge] = []
     explicit = [e for e in edges if e.kind in ("marked_as_duplicate", "duplicate_of_comment")]
     for e in explicit:
@@ -515,7 +583,7 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
             continue
         ga, gb = groups.members[ra], groups.members[rb]
         if len(ga) > 1 or len(gb) > 1:
-            cross = _cross_scores(scorer, ga, gb)
+            cross = _cross_scores(scorer, groups.oldest[ra], groups.oldest[rb])
             if sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor:
                 continue
         groups.union(e.a, e.b)
@@ -582,9 +650,19 @@ def cluster_issues(
                     edges.append(Edge(i, j, "same_closing_pr", s.score + 0.5, f"both closed by {pr}; {s.reason()}"))
 
     groups, used = _union(len(profiles), scorer, edges, settings)
+    edges_of: dict[int, list[Edge]] = defaultdict(list)
+    for e in used:
+        if groups.find(e.a) == groups.find(e.b):
+            edges_of[groups.find(e.a)].append(e)
+    links_of: dict[int, list[ExplicitLink]] = defaultdict(list)
+    for lk in links:
+        a, b = index.get(lk.source), index.get(lk.target)
+        if a is not None and b is not None and groups.find(a) == groups.find(b):
+            links_of[groups.find(a)].append(lk)
     clusters = [
-        _finish(sorted(members, key=lambda i: profiles[i].item.number), profiles, scorer, used, links, background)
-        for members in groups.members.values()
+        _finish(sorted(members, key=lambda i: profiles[i].item.number), profiles, scorer, edges_of[root],
+                links_of[root], background)
+        for root, members in groups.members.items()
     ]
     clusters.sort(key=lambda c: (c.repo, int(c.members[0].rpartition("#")[2])))
     return ClusterResult(clusters, background)
@@ -630,8 +708,13 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
             links: Sequence[ExplicitLink], background: Background) -> ClusterRecord:
     first = profiles[members[0]].item
     canon, canon_why = _canonical(members, profiles, links)
-    mset = set(members)
-    edges = [e for e in used if e.a in mset and e.b in mset]
+    edges = used  # the edges inside this cluster
+    best_edge: dict[int, Edge] = {}
+    for e in edges:
+        for end in (e.a, e.b):
+            cur = best_edge.get(end)
+            if cur is None or (e.kind in LINK_KINDS, e.score) > (cur.kind in LINK_KINDS, cur.score):
+                best_edge[end] = e
     key_count: Counter[str] = Counter(k for i in members for k in profiles[i].keys)
     shared = [k for k, n in key_count.most_common() if n > 1]
     signature = None
@@ -646,7 +729,7 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
         if len(members) == 1:
             hints[key] = "no other issue reports the same error" if profiles[i].keys else "no error signature; no similar issue"
             continue
-        best = max((e for e in edges if i in (e.a, e.b)), key=lambda e: (e.kind in LINK_KINDS, e.score), default=None)
+        best = best_edge.get(i)
         if i == canon:
             hints[key] = f"canonical: {canon_why}"
             if best is not None:

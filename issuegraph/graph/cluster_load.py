@@ -9,8 +9,7 @@ Explicit evidence read here:
 - "Duplicate of #N" written in a comment (GitHub's own closing phrase);
 - ``closed`` events whose closer is a pull request (same closing PR).
 
-TODO(refs): switch the "Duplicate of #N" parsing to ``graph/refs.py`` once it lands on main;
-this minimal parser only reads the phrase outside code spans.
+"Duplicate of #N" is read by ``graph/refs.py`` (the same parser the reference graph uses).
 """
 
 from __future__ import annotations
@@ -31,21 +30,13 @@ from .cluster import (
     cluster_issues,
     rank_similar,
 )
-
-_DUP_OF = re.compile(
-    r"(?im)^\s*(?:>\s*)?(?:closing (?:this )?as (?:a )?)?duplicate(?:d)? of:?\s+"
-    r"(?:(?P<repo>[\w.-]+/[\w.-]+)#|https://github\.com/(?P<urepo>[\w.-]+/[\w.-]+)/issues/|#)(?P<num>\d+)"
-)
-_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+from .refs import duplicate_targets
 
 
 def duplicate_of_mentions(text: str, repo: str) -> list[IssueRef]:
-    """Targets of "Duplicate of #N" lines in one comment (code spans ignored)."""
-    out = []
-    for m in _DUP_OF.finditer(_CODE.sub("", text or "")):
-        target_repo = m.group("repo") or m.group("urepo") or repo
-        out.append(IssueRef(target_repo, int(m.group("num"))))
-    return out
+    """Targets of "Duplicate of #N" lines in one comment (``refs.duplicate_targets``: Markdown
+    tokens, so code and quotes are not claims)."""
+    return duplicate_targets(text or "", repo)
 
 
 def inputs_from_json(rows: Iterable[Mapping[str, Any]]) -> tuple[list[ClusterInput], list[ExplicitLink]]:

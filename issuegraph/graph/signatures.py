@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-RULES_VERSION = "sig-2026-11-22"
+RULES_VERSION = "sig-2026-11-22.4"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -74,11 +74,20 @@ class ErrorRecord:
     normalized_message: str
     frames: tuple[Frame, ...] = ()
     source: str = "body"
+    wrapped: bool = False  # a cause was printed under it: the message wraps another error
 
     @property
     def key(self) -> str:
-        """The message identity: type and parameterised message (frames left out)."""
+        """The message identity: type and parameterised message (frames left out).
+
+        An HTTP API error's identity is its status and message: the error type a JSON body names
+        (``overloaded_error``) is only the status's name, and the same error printed as a JSON body,
+        as ``API Error: 529 Overloaded.`` or by a proxy that drops the type must meet in one key.
+        The type stays on the record (and in the features) for display and weighting."""
         t = self.type.lower()
+        status = _API_STATUS_TYPE.fullmatch(t)
+        if status:
+            t = status.group(1)
         return f"{t}: {self.normalized_message}" if self.normalized_message else t
 
     @property
@@ -134,6 +143,9 @@ class IssueSignatures:
         return _unique(r.runtime for r in self.records)
 
 
+_API_STATUS_TYPE = re.compile(r"([1-5]\d\d)(?: [a-z_]+)?")
+
+
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
@@ -152,6 +164,18 @@ class Parameter:
     why: str
 
 
+def _staging_name(base: str) -> str:
+    """npm and ``mkdtemp`` stage into a hidden sibling with a random suffix (``.claude-code-2DTsDk1V``)."""
+    return re.sub(r"^(\..+-)[A-Za-z0-9]{6,10}$", r"\1<tmp>", base)
+
+
+def _quoted_path(m: re.Match[str]) -> str:
+    parts = [p for p in re.split(r"[\\/]+", m.group(2)) if p]
+    if len(parts) <= 2:
+        return m.group(0)
+    return f"{m.group(1)}…/{parts[-2]}/{_staging_name(parts[-1])}{m.group(1)}"
+
+
 def _home(m: re.Match[str]) -> str:
     return "~"
 
@@ -165,6 +189,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("temp", re.compile(
         r"(?i)(?:/var/folders/[\w/+-]+?/T|/tmp|\\AppData\\Local\\Temp|/private/tmp)[\\/][^\s\"':,)]*"),
         "<tmp>", "temp names are random: /var/folders/k6/…/T/next-panic-d5ab….log"),
+    Parameter("quoted-path", re.compile(r"(['\"])((?:~|[A-Za-z]:|\.{0,2})?[\\/][^'\"\s]+)\1"), _quoted_path,
+              "a quoted path's leading directories depend on the installation (nvm, Homebrew, a drive letter): "
+              "rename '~/.nvm/…/claude-code' and '/opt/homebrew/…/claude-code' are one error; the last two "
+              "components (the file and its folder) stay"),
     Parameter("uuid", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
               "<uuid>", "feedback ids, request ids, container ids"),
     Parameter("prefixed-id", re.compile(r"\b[a-z]{2,8}_[A-Za-z0-9]{12,}\b"), "<id>",
@@ -269,11 +297,17 @@ def _js_module(loc: str) -> str:
     return "" if re.fullmatch(r"(?:cli|index|main|bundle|extension)(?:\.\w+)?\.m?js|\w{1,3}\.js", base) else base
 
 
+# Helpers that only raise on their caller's behalf (``cty.Value.assertUnmarked``, ``throwIfAborted``,
+# ``ThrowHelper``): every caller's stack carries them, so the crash site is the frame below.
+_RAISING_HELPER = re.compile(r"(?:^|[.:])(?:assert|throw|raise)(?:[A-Z_]\w*)?$")
+
+
 def _frame(function: str, module: str, runtime: str, raw: str, loc: str = "") -> Frame:
     fn_l = function.lower()
     mod_l = module.lower()
     in_app = not (
         fn_l in _RUNTIME_FUNCS
+        or _RAISING_HELPER.search(function)
         or (loc and _RUNTIME_LOC.search(loc))
         or mod_l.startswith(_RUNTIME_MODULE_PREFIXES)
         or fn_l.startswith(_RUNTIME_MODULE_PREFIXES)
@@ -354,9 +388,22 @@ def _python_module(path: str) -> str:
     return re.sub(r"\.py$", "", _basename(p))
 
 
+# Frames of the panic machinery itself: crash handlers that print the trace (terraform's
+# ``logging.PanicHandler``, apimachinery's ``runtime.HandleCrash``) sit on every stack of a program,
+# whatever crashed, so like Sentry's ``-group`` rules they never decide identity.
+_GO_PANIC_MACHINERY = re.compile(r"(?i)(?:^|\.)(?:panichandler|handlecrash|logpanic|recoverpanic|panic)$")
+
+
 def _b_go(m: re.Match[str], raw: str) -> Frame:
     fn, mod = _go_function(m.group("fn"))
-    return _frame(fn, mod, "go", raw)
+    f = _frame(fn, mod, "go", raw)
+    # Go standard-library import paths have no dot in their first element (``runtime/debug``,
+    # ``net/http``); module paths of third-party and application code always do (``github.com/…``,
+    # ``k8s.io/…``). The standard library is the runtime, not the application.
+    stdlib = bool(mod) and "." not in mod.split("/")[0]
+    if f.in_app and (stdlib or _GO_PANIC_MACHINERY.search(fn)):
+        f = Frame(f.function, f.module, False, f.runtime, f.raw)
+    return f
 
 
 def _b_go_file(m: re.Match[str], raw: str) -> Frame:
@@ -370,7 +417,10 @@ def _go_path_module(path: str) -> str:
     return "/".join(parts[-3:])
 
 
-_RUST_RUNTIME = re.compile(r"(?:^|::|<)(?:std|core|alloc|backtrace|tokio|futures_\w+)::|panic|rust_begin_unwind|__rust|^<unknown>$")
+# Numbered native frames are Rust's, but Node prints its fatal-error native stack the same way
+# ("1: 0xb7b3e0 node::Abort() [node]"): V8/Node engine frames and bare addresses are the runtime.
+_RUST_RUNTIME = re.compile(r"(?:^|::|<)(?:std|core|alloc|backtrace|tokio|futures_\w+|v8|node|uv)::|panic|rust_begin_unwind|"
+                           r"__rust|^<unknown>$|^0x[0-9a-f]+\b")
 
 
 def _b_rust(m: re.Match[str], raw: str) -> Frame | None:
@@ -406,8 +456,10 @@ FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     ("python", "python", re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+, in (?P<fn>\S+)'), _b_python),
     # Poetry/cleo: "  3  ~/…/poetry/utils/password_manager.py:51 in get_credential" / "at path:67 in fn"
     ("cleo", "python", re.compile(r"^\s*(?:\d+|at)\s+(?P<path>\S+\.py):\d+ in (?P<fn>\w+)\s*$"), _b_cleo),
-    # Go: "github.com/x/y.(*T).M(0xc000…)" followed by "\t/path/file.go:42 +0x1f"
-    ("go", "go", re.compile(r"^\s*(?:created by )?(?P<fn>(?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:0x[0-9a-f]+|\.\.\.|[0-9a-fx, .{}]*)\)(?: in goroutine \d+)?\s*$"),
+    # Go: "github.com/x/y.(*T).M(0xc000…)" followed by "\t/path/file.go:42 +0x1f"; since Go 1.17 arguments
+    # the compiler is unsure of end in "?" ("CanApply(0x0?)"), and the runtime's own "panic({…})" frame
+    # sits between the handler frames and the crash site (it must read as a frame, or the scan stops)
+    ("go", "go", re.compile(r"^\s*(?:created by )?(?P<fn>panic|(?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:0x[0-9a-f]+|\.\.\.|[0-9a-fx, .{}?]*)\)(?: in goroutine \d+)?\s*$"),
      _b_go),
     ("go-file", "go", re.compile(r"^\s*(?P<path>/\S+\.go):\d+(?: \+0x[0-9a-f]+)?\s*$"), _b_go_file),
     # Rust backtrace: "  12: tokio::runtime::task::harness::poll::h0123456789abcdef" / "  3: <unknown>"
@@ -418,9 +470,22 @@ _GO_FILE_LINE = re.compile(r"^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$")
 _RUST_AT_LINE = re.compile(r"^\s+at \S+\.rs:\d+(?::\d+)?\s*$")
 
 
+# Each frame rule's predicate: a substring its regex cannot match without. Most lines are prose and
+# contain none of them, so one search over their union skips all the rules; a rule added without
+# an entry here turns that shortcut off rather than being skipped.
+_FRAME_NEEDLES: dict[str, tuple[str, ...]] = {
+    "dotnet": ("at ",), "java": ("at ",), "js": ("at ",), "js-anon": ("at ",), "browser": ("@",),
+    "python": ('File "',), "cleo": (".py:",), "go": ("(",), "go-file": (".go:",), "rust": (": ",),
+}
+_FRAME_GATE = (
+    re.compile("|".join(re.escape(n) for needles in _FRAME_NEEDLES.values() for n in needles))
+    if all(name in _FRAME_NEEDLES for name, *_ in FRAME_RULES) else None
+)
+
+
 def match_frame(line: str) -> Frame | None:
     """The frame a line holds, by the first frame rule that matches, or None."""
-    if len(line) > 600:
+    if len(line) > 600 or (_FRAME_GATE is not None and _FRAME_GATE.search(line) is None):
         return None
     for _name, _runtime, rx, build in FRAME_RULES:
         m = rx.match(line)
@@ -470,7 +535,30 @@ def _api_error(m: re.Match[str]) -> Message | None:
             nested = re.search(r"'message': '([^']*)", msg)
             msg = nested.group(1) if nested else msg
     typ = f"{status} {err_type}" if err_type else status
-    return Message(typ, str(msg), "api")
+    return Message(typ, _api_message(str(msg)), "api")
+
+
+# HTTP reason phrases (RFC 9110 plus the common "Invalid Request") only repeat the status; printed
+# before the real message ("400 - Invalid Request You're out of …") they would split one key in two
+_REASON_PHRASE = re.compile(
+    r"(?i)^(?:bad request|invalid request|unauthorized|forbidden|not found|too many requests|"
+    r"internal server error|service unavailable|gateway timeout|bad gateway)\b[\s:.,-]+(?=\S.{8,})")
+
+
+def _api_message(msg: str) -> str:
+    """The message an API error carries, without a leading reason phrase or a trailing help link
+    ("Overloaded. https://docs…": the link is advice, the same error is printed with and without it)."""
+    msg = _REASON_PHRASE.sub("", msg.strip())
+    return re.sub(r"[\s.]*(?:https?://\S+\s*)+$", "", msg) or msg
+
+
+def _api_status(m: re.Match[str]) -> Message:
+    """``API Error: 529 Overloaded.`` → ``529: Overloaded``. A JSON body cut at the front by a copy
+    (``400: type":"invalid_request_error","message":"You're out of …``) still names its message:
+    that is the message, not the first word of the fragment."""
+    fragment = re.search(r'"message"\s*:\s*"((?:[^"\\]|\\.)+)', m.group("msg") + m.group("rest"))
+    msg = _unescape(fragment.group(1)) if fragment else m.group("msg")
+    return Message(m.group("type"), _api_message(msg), "api")
 
 
 def _loads_prefix(text: str) -> object:
@@ -528,10 +616,14 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
      lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
     ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
+    # npm's error block ("npm error code ENOTEMPTY" / "npm ERR! code ENOTEMPTY", the prefix changed in
+    # npm 10) is also quoted inside other tools' messages ("Failed to install new version: npm error code
+    # ENOTEMPTY"): wherever it appears, the code is the identity, so every wording meets in one key
+    ("npm-code", re.compile(r"\bnpm (?:ERR!|error) code (?P<msg>E[A-Z0-9_]{2,})\b"), _simple("node", "npm ERR!")),
     ("npm-err", re.compile(r"^\s*npm (?:ERR!|error) (?:code |errno |syscall |path |dest )?(?P<msg>[A-Z]{3,}.*|.*Error.*)$"),
      _simple("node", "npm ERR!")),
-    ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w ]{2,60})"),
-     _simple("api")),
+    ("api-status", re.compile(r"\bAPI Error:?\s*\(?(?P<type>[1-5]\d\d)\)?[\s:-]+(?P<msg>[A-Za-z][\w '’]{2,120})(?P<rest>.*)$"),
+     _api_status),
     ("failed-to", re.compile(r"^\s*(?P<msg>(?:[\w.-]+ )?(?:failed to|unable to|cannot|could not|can't) [^:\n]{3,80}: \S.{2,})$"),
      _simple("text", "failure")),
     ("prefixed", re.compile(r"^\s*(?:\W{0,3}\s*)?(?:\[?(?:ERROR|Error|error|FATAL|Fatal|fatal)\]?)(?:\[[^\]]*\])?[:!]\s+(?P<msg>\S.{4,})$"),
@@ -543,23 +635,79 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
 # Permission denied" pasted without any prefix). Weak evidence (type ``failure``), so the clusterer
 # weighs it below typed records.
 _ERRORISH = re.compile(
-    r"(?P<msg>[^.!?\n`\"]{0,60}\b(?:could not|couldn't|cannot|can't|unable to|failed to|not supported|"
-    r"permission denied|no such file or directory|access is denied|not valid json|timed out|not allowed|"
-    r"does not exist|is not recognized|operation not permitted)\b[^.!?\n`\"]{0,80})", re.I)
+    r"\b(?:could not|couldn't|cannot|can't|unable to|failed to|not supported|permission denied|"
+    r"no such file or directory|access is denied|not valid json|timed out|not allowed|does not exist|"
+    r"is not recognized|operation not permitted)\b", re.I)
+_SENTENCE_STOP = re.compile(r"[.!?`\"]")
+
+
+def _errorish_sentence(line: str) -> str | None:
+    """The sentence around the first error phrase (at most 60 characters before, 80 after)."""
+    m = _ERRORISH.search(line)
+    if not m:
+        return None
+    before = line[max(0, m.start() - 60):m.start()]
+    cut = max((x.end() for x in _SENTENCE_STOP.finditer(before)), default=0)
+    after = line[m.start():m.end() + 80]
+    stop = _SENTENCE_STOP.search(after, m.end() - m.start())
+    return (before[cut:] + (after[:stop.start()] if stop else after)).strip(" :-,;")
+
+
+# Each message rule's predicate: substrings one of which the line must contain before the rule's
+# regex runs (siggen's predicate/action split; the regexes are slow on long prose lines).
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "api-json-body": ("{",),
+    "rust-panic-quoted": ("panicked",),
+    "rust-panic-located": ("panicked",),
+    "go-panic": ("panic: ", "fatal error: "),
+    "go-observed-panic": ("panic",),
+    "node-fatal": ("FATAL ERROR",),
+    "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
+    "errno": (": ",),
+    "daemon": ("Error response from daemon",),
+    "klog": ("] ",),
+    "log-level": ("ERROR", "CRITICAL", "FATAL", "WARNING"),
+    "npm-err": ("npm ",),
+    "npm-code": ("npm ",),
+    "api-status": ("API Error",),
+    "failed-to": ("failed to", "unable to", "cannot", "could not", "can't"),
+    # the word, then "]", "[tag]", ":" or "!" (so prose that merely says "error" is not tried)
+    "prefixed": tuple(w + c for w in ("rror", "RROR", "atal", "ATAL") for c in ":![]"),
+}
+# the needles as one compiled alternation per rule: a C-level search instead of a Python loop
+_NEEDLE_RX: dict[str, re.Pattern[str]] = {
+    name: re.compile("|".join(re.escape(n) for n in needles)) for name, needles in _NEEDLES.items()
+}
+# necessary for ``_ERRORISH``: each of its phrases contains one of these. A case-insensitive
+# alternation costs ~15 µs a line in ``re``; for ASCII lines (nearly all) the lowered line is
+# searched case-sensitively instead, which finds exactly the same needles.
+_ERRORISH_WORDS = ("could", "cannot", "can't", "unable", "failed to", "not supported", "denied", "no such",
+                   "not valid", "timed out", "not allowed", "not exist", "not recognized", "not permitted")
+_ERRORISH_NEEDLE = re.compile("(?i)" + "|".join(map(re.escape, _ERRORISH_WORDS)))
+_ERRORISH_NEEDLE_LOWER = re.compile("|".join(map(re.escape, _ERRORISH_WORDS)))
+
+
+def _may_be_errorish(line: str) -> bool:
+    if line.isascii():
+        return _ERRORISH_NEEDLE_LOWER.search(line.lower()) is not None
+    return _ERRORISH_NEEDLE.search(line) is not None
 
 
 def match_message(line: str) -> Message | None:
     if len(line) > 2000:
         line = line[:2000]
-    for _name, rx, build in MESSAGE_RULES:
+    for name, rx, build in MESSAGE_RULES:
+        needle = _NEEDLE_RX.get(name)
+        if needle is not None and not needle.search(line):
+            continue
         m = rx.search(line)
         if m:
             msg = build(m)
             if msg is not None:
                 return msg
-    m = _ERRORISH.search(line)
-    if m and len(m.group("msg").split()) >= 3:
-        return Message("failure", m.group("msg").strip(" :-,;"), "text")
+    sentence = _errorish_sentence(line) if _may_be_errorish(line) else None
+    if sentence and len(sentence.split()) >= 3:
+        return Message("failure", sentence, "text")
     return None
 
 
@@ -575,6 +723,8 @@ def expand_error_arrays(text: str) -> str:
     """The in-app bug template pastes ``[{"error": "...", "timestamp": "..."}]``: parse it and put
     each error string on its own lines (timestamps dropped). Truncated arrays ("Error logs were
     truncated") are read field by field."""
+    if '"error"' not in text:  # the array start needs it: skip the regex scan (most texts)
+        return text
     out: list[str] = []
     pos = 0
     for m in _ERROR_ARRAY_START.finditer(text):
@@ -613,23 +763,72 @@ def unescape_pasted_newlines(text: str) -> str:
     return text
 
 
+_QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+_GUTTER = re.compile(r"[⎿│●⏺✗✘×]")
+_HTML_TAGS = re.compile(r"</?(?:details|summary|pre|code|br|p|b|i)\b[^>]*>")
+
+
 def strip_markup(text: str) -> str:
     """Quote markers, the CLI's ``⎿`` gutter and HTML tags are decoration, not message."""
-    text = re.sub(r"(?m)^[ \t]*(?:>[ \t]?)+", "", text)
-    text = re.sub(r"[⎿│●⏺✗✘×]", " ", text)
-    text = re.sub(r"</?(?:details|summary|pre|code|br|p|b|i)\b[^>]*>", "\n", text)
+    if ">" in text:  # each substitution only when its mandatory character is there
+        text = _QUOTE_MARKERS.sub("", text)
+    if not text.isascii():
+        text = _GUTTER.sub(" ", text)
+    if "<" in text:
+        text = _HTML_TAGS.sub("\n", text)
     return text
+
+
+_CODE_SPAN = re.compile(r"(?<!`)`([^`\n]{12,300})`(?!`)")
 
 
 def lift_code_spans(text: str) -> str:
     """People quote the verbatim error in an inline code span inside a sentence ("the message says
     `Could not create temporary directory: Permission denied`"); give each span its own line so
     the line rules see it without the sentence around it."""
-    spans = re.findall(r"(?<!`)`([^`\n]{12,300})`(?!`)", text)
+    if "`" not in text:
+        return text
+    spans = _CODE_SPAN.findall(text)
     return text + ("\n\n" + "\n".join(spans) if spans else "")
 
 
+_CI_TIMESTAMP = re.compile(r"(?m)^[ \t]*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t]?")
+
+
+def strip_log_timestamps(text: str) -> str:
+    """CI logs (GitHub Actions, Azure Pipelines) prefix every line with an ISO timestamp; it hides
+    the line syntax (``panic:``, frame lines) from the rules, and carries no identity."""
+    return _CI_TIMESTAMP.sub("", text) if "T" in text else text
+
+
+_GOROUTINE_HEADER = re.compile(r"^\s*goroutine \d+ \[")
+_NOT_A_PANIC_MESSAGE = re.compile(r"^\s*(?:panic: |fatal error: |\[signal |goroutine |created by |\S+\.go:\d+)|\)\s*$")
+
+
+def label_bare_go_panics(text: str) -> str:
+    """Go prints ``panic: <message>`` before the first goroutine dump, but crash handlers (terraform's
+    ``PanicHandler``, loggers) print the recovered value bare, straight above ``goroutine 76
+    [running]:``. The line directly above a goroutine header that is neither a frame, a file line nor
+    a ``[signal …]`` note is that panic's message: mark it as one."""
+    if "goroutine " not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not _GOROUTINE_HEADER.match(line):
+            continue
+        j = i - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        if j >= 0 and not _NOT_A_PANIC_MESSAGE.search(lines[j]) and len(lines[j]) < 300:
+            prev = lines[j].strip().lstrip("`").strip()
+            if prev and not prev.startswith(("#", "!")):
+                lines[j] = "panic: " + prev
+    return "\n".join(lines)
+
+
 PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("strip-log-timestamps", strip_log_timestamps),
+    ("label-bare-go-panics", label_bare_go_panics),
     ("expand-error-arrays", expand_error_arrays),
     ("unescape-pasted-newlines", unescape_pasted_newlines),
     ("strip-markup", strip_markup),
@@ -646,6 +845,12 @@ def prepare_text(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # the scanner
 # ---------------------------------------------------------------------------------------------
+_INDENTED = re.compile(r"^\s{2,}\S")
+_ENDS_SENTENCE = re.compile(r"[.!?:)\]}\"']\s*$")
+_DUMP_LINE = re.compile(r"^\s*(?:goroutine \d+ \[|\[signal |note: run with|stack backtrace:)")
+_LEADING_SPACE = re.compile(r"^\s")
+
+
 def _join_soft_wraps(lines: list[str], i: int, first: str) -> tuple[str, int]:
     """An error line the terminal wrapped (an unbalanced JSON body, or a message cut mid-sentence
     before an indented continuation) is re-joined; returns the joined text and lines consumed."""
@@ -662,10 +867,10 @@ def _join_soft_wraps(lines: list[str], i: int, first: str) -> tuple[str, int]:
     while i + used + 1 < len(lines) and used < 2:
         nxt = lines[i + used + 1]
         if (
-            re.match(r"^\s{2,}\S", nxt)
+            _INDENTED.match(nxt)
             and not match_frame(nxt)
             and not match_message(nxt)
-            and not re.search(r"[.!?:)\]}\"']\s*$", text)
+            and not _ENDS_SENTENCE.search(text)
             and len(nxt.strip()) < 160
         ):
             text = text.rstrip() + " " + nxt.strip()
@@ -675,6 +880,17 @@ def _join_soft_wraps(lines: list[str], i: int, first: str) -> tuple[str, int]:
     return text, used
 
 
+# One cheap search decides whether a text can hold any record at all: most comments are prose, and
+# running every line rule over them is what dominated the cost at 100k issues.
+_MAY_HOLD_ERROR = re.compile(
+    r"(?i)error|exception|panic|fatal|fail|fault|cannot|can't|could not|couldn't|unable|denied|"
+    r"not supported|not allowed|not permitted|timed out|does not exist|not recognized|not valid|"
+    r"no such file|traceback|\bE[A-Z]{3,}\b|\bat \S+ \(|\bat \S+:\d|\.go:\d|\.rs:\d|\bAPI\b|[A-Z]\w+Locked\b")
+
+
+_CAUSE = re.compile(r"^\s*(?:\[cause\]|cause|Caused by):\s*(\S.*)$")
+
+
 def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
     """Every error record in ``text``, in order; one record per distinct signature.
 
@@ -682,7 +898,7 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
     (JS, Java, .NET, Go, Rust). Frames that come *before* a message (Python tracebacks, Go
     goroutine dumps printed after ``panic:``) are attached by the rules in ``_attach``.
     """
-    if not text:
+    if not text or not _MAY_HOLD_ERROR.search(text):
         return []
     lines = prepare_text(text).splitlines()
     records: list[ErrorRecord] = []
@@ -708,6 +924,7 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
         rec = ErrorRecord(
             raw="\n".join(raw).strip(), runtime=runtime, type=msg.type, message=_WS.sub(" ", msg.message).strip()[:500],
             normalized_message=norm, frames=tuple(frames[:MAX_FRAMES]), source=source,
+            wrapped=bool(current.get("wrapped")),
         )
         if _meaningful(rec) and rec.signature not in seen and len(records) < MAX_RECORDS_PER_TEXT:
             seen.add(rec.signature)
@@ -727,7 +944,7 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
             i += 1
             continue
         frame = match_frame(line)
-        if frame is not None or (current is None and in_traceback and re.match(r"^\s{2,}\S", line)):
+        if frame is not None or (current is None and in_traceback and _INDENTED.match(line)):
             if frame is None:  # source line under a Python frame
                 pending_raw.append(line)
             elif (
@@ -745,12 +962,20 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
             continue
         if (
             _GO_FILE_LINE.match(line) or _RUST_AT_LINE.match(line)
-            or re.match(r"^\s*(?:goroutine \d+ \[|\[signal |note: run with|stack backtrace:)", line)
+            or _DUMP_LINE.match(line)
         ):
             if current is not None:
                 current["raw"].append(line)  # type: ignore[attr-defined]
             i += 1
             continue
+        cause = _CAUSE.match(line)
+        if cause and current is not None:
+            # Node prints ``{ cause: Error: connect ECONNREFUSED … }`` / ``[cause]: …`` under a wrapper
+            # (``TypeError: fetch failed``): the wrapper is marked, the cause read as its own record
+            current["wrapped"] = True
+            stripped = cause.group(1).strip()
+            if not match_message(stripped) and re.match(r"[A-Z]\w*(?:Error)?\b", stripped):
+                stripped = "Error: " + stripped if not stripped.startswith("Error") else stripped
         msg = match_message(stripped)
         if msg is not None:
             joined, used = _join_soft_wraps(lines, i, stripped)
@@ -788,9 +1013,9 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
                     current["raw"].append(lines[j])  # type: ignore[attr-defined]
                     i = j + 1
             continue
-        if current is not None and current["frames"] and not re.match(r"^\s", line):
+        if current is not None and current["frames"] and not _LEADING_SPACE.match(line):
             flush()
-        elif current is not None and not current["frames"] and not re.match(r"^\s", line):
+        elif current is not None and not current["frames"] and not _LEADING_SPACE.match(line):
             flush()
         if not in_traceback:
             pending_frames, pending_raw = [], []

@@ -253,6 +253,36 @@ def _default_graph(store: Store, repo: str) -> Any:
     return build_graph(store, repo)
 
 
+@dataclass(frozen=True)
+class StoredRecord:
+    """The part of an error record a report uses, as the facts cache keeps it."""
+
+    raw: str
+    runtime: str
+    key: str | None
+
+
+def facts_version(records: RecordExtractor | None, env: EnvExtractor | None) -> str:
+    """Identifies the extractors: their names and their modules' source, so editing a rule (or
+    upgrading issuegraph) re-reads every issue instead of reusing stale facts."""
+    import hashlib
+    import inspect
+    import sys
+
+    h = hashlib.sha1(GENERATOR.encode())
+    for fn in (records, env):
+        if fn is None:
+            h.update(b"-")
+            continue
+        mod = sys.modules.get(getattr(fn, "__module__", "") or "")
+        h.update(f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}".encode())
+        try:
+            h.update(inspect.getsource(mod).encode() if mod else b"")
+        except (OSError, TypeError):
+            pass
+    return h.hexdigest()[:16]
+
+
 def _signature_of(record: Any) -> str | None:
     """An error record's identity as the clusterer names it (``ErrorRecord.key``: type and normalised
     message), which is what ``ClusterRecord.signature`` and the background list hold."""
@@ -294,6 +324,11 @@ class _Builder:
         self._issues: dict[str, Issue | None] = {i.key: i for i in store.load_issues(repo, crawled_only=False)}
         self._comments: dict[str, list[str]] | None = None
         self._records: dict[str, list[Any]] = {}
+        self._env: dict[str, Mapping[str, Any]] = {}
+        # what the extractors read last time, per issue: reused while the issue's updated_at holds
+        self.facts_version = facts_version(records, env)
+        self._cached = store.load_report_facts(repo, self.facts_version) if (records or env) else {}
+        self.new_facts: list[tuple[int, str | None, Any]] = []
 
     def issue(self, key: str) -> Issue | None:
         if key not in self._issues:
@@ -317,18 +352,36 @@ class _Builder:
                 out += [c.body for c in self.store.load_comments(ref.repo, ref.number) if c.body]
         return out
 
-    def records_of(self, key: str) -> list[Any]:
-        """Error records in a member's body and comments (extracted once per member)."""
+    def environment_of(self, key: str) -> Mapping[str, Any]:
+        if key not in self._env:
+            self._read_facts(key)
+        return self._env[key]
+
+    def _read_facts(self, key: str) -> None:
+        issue = self.issue(key)
+        mine = issue is not None and issue.crawled and issue.repo == self.repo
+        hit = self._cached.get(issue.number) if mine and issue is not None else None
+        if hit is not None and issue is not None and hit[0] == issue.updated_at:
+            env, rows = hit[1]["env"], hit[1]["records"]
+        else:
+            env = dict(self.env(issue.body) or {}) if self.env and issue is not None and issue.body else {}
+            rows = [[str(getattr(r, "runtime", None) or "text"), str(getattr(r, "raw", "")), _signature_of(r)]
+                    for t in self.texts(key) for r in self.records(t)] if self.records else []
+            if mine and issue is not None:
+                self.new_facts.append((issue.number, issue.updated_at, {"env": env, "records": rows}))
+        self._env[key] = env
+        self._records[key] = [StoredRecord(raw, runtime, sig) for runtime, raw, sig in rows]
+
+    def records_of(self, key: str) -> list[StoredRecord]:
+        """Error records in a member's body and comments (read once, or reused from the store)."""
         if key not in self._records:
-            self._records[key] = [r for t in self.texts(key) for r in self.records(t)] if self.records else []
+            self._read_facts(key)
         return self._records[key]
 
     def member(self, key: str, canonical: str) -> Member:
         ref = IssueRef.from_key(key)
         issue = self.issue(key)
-        env: Mapping[str, Any] = {}
-        if self.env is not None and issue is not None and issue.body:
-            env = self.env(issue.body) or {}
+        env = self.environment_of(key)
         return Member(
             key=key, repo=ref.repo, number=ref.number, url=_issue_url(issue, ref),
             title=issue.title if issue else "", kind=issue.kind if issue else "issue",
@@ -513,6 +566,8 @@ def build_report_set(store: Store, repo: str, *, graph: Any = None, extract_reco
                        extract_records if extract_records is not None else _default_record_extractor(),
                        extract_env if extract_env is not None else _default_env_extractor())
     reports = [builder.cluster(r, str(current["rules_version"])) for r in records]
+    if builder.new_facts:
+        store.save_report_facts(repo, builder.facts_version, builder.new_facts)
     by_file: dict[str, ClusterReport] = {}
     for rep in reports:
         if rep.file_name in by_file:  # two ids that sanitise alike: keep both, deterministically

@@ -29,6 +29,7 @@ from ..graph.export import node_state, render_mermaid
 from ..graph.refs import DEFAULT_HOSTS
 from ..models import Issue, IssueRef
 from ..store import Store
+from .context import cluster_file_name
 from .markdown import fence, inline, table
 
 if TYPE_CHECKING:  # plain data from the walk; the report never calls the crawler
@@ -144,8 +145,9 @@ def _links(graph: nx.MultiDiGraph, center: str) -> list[LinkRow]:
 
 def _cluster(store: Store, issue: Issue, clusters_link: str) -> ClusterInfo | None:
     for c in store.load_clusters(issue.repo):
-        if issue.key in c.members:
-            link = f"{clusters_link.rstrip('/')}/{c.id}.md" if clusters_link else f"{c.id}.md"
+        if issue.key in c.members and len(set(c.members)) > 1:  # single reports get no archive page
+            name = cluster_file_name(c.id)  # the archive's own file name for this id (sanitised)
+            link = f"{clusters_link.rstrip('/')}/{name}" if clusters_link else name
             return ClusterInfo(c.id, link, c.canonical, len(c.members), c.signature, c.hints.get(issue.key))
     return None
 

@@ -4,6 +4,7 @@ hostile input. Golden files live in tests/golden/; regenerate them only on purpo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -185,3 +186,27 @@ def test_hostile_reports_are_stable(tmp_path: Path) -> None:
     store = hostile_store(body_size=20_000)
     write_reports(tmp_path, reports(store))
     assert write_reports(tmp_path, reports(store)).written == []
+
+
+def test_facts_read_once_are_reused_until_the_issue_changes(tmp_path: Path) -> None:
+    store = make_store()
+    calls: list[str] = []
+
+    def counting_records(text: str):  # type: ignore[no-untyped-def]
+        calls.append(text)
+        return fake_records(text)
+
+    def pages() -> dict[str, str]:
+        rs = build_report_set(store, REPO, graph=make_graph(), extract_records=counting_records, extract_env=fake_env)
+        return {c.file_name: render_cluster_report(c) for c in rs.clusters}
+
+    first = pages()
+    read = len(calls)
+    assert read and pages() == first and len(calls) == read  # second run: all from the store
+    old = store.load_issue(REPO, 2)
+    assert old is not None
+    store.save_issues([dataclasses.replace(old, body=old.body.replace("1.2.1", "1.3.0"),
+                                           updated_at="2024-04-01T00:00:00Z")])
+    third = pages()
+    assert len(calls) == read + 1  # only the changed issue was read again
+    assert "| 1.3.0 |" in third["c-list-render.md"]
