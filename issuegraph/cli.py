@@ -15,12 +15,60 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from . import __version__
 from .errors import IssueGraphError
 from .store import default_db_path, open_store
 
+
+def _secrets(args: list[str]) -> list[str]:
+    """Token values a usage error could echo back: after ``--token`` on the command line, or in the env."""
+    import os
+
+    found = [os.environ.get(name, "") for name in ("GITHUB_TOKEN", "GH_TOKEN")]
+    for i, arg in enumerate(args):
+        if arg == "--token" and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--token="):
+            found.append(arg.partition("=")[2])
+    return sorted({s for s in found if len(s.strip()) >= 4}, key=len, reverse=True)
+
+
+class _RedactingGroup(TyperGroup):
+    """Usage errors quote the arguments they could not place ("Got unexpected extra argument(s)
+    (ghp_…)" after ``--api-url $UNSET --token ghp_…``): the token is blanked before they print."""
+
+    argv: list[str] | None = None
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        self.argv = [str(a) for a in args] if args is not None else sys.argv[1:]
+        return super().main(args, *rest, **kwargs)
+
+    def _redact(self, exc: typer.TyperException) -> None:
+        message = getattr(exc, "message", None)
+        if isinstance(message, str):
+            for secret in _secrets(self.argv if self.argv is not None else sys.argv[1:]):
+                message = message.replace(secret, "***")
+            exc.message = message  # type: ignore[attr-defined]
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as exc:
+            self._redact(exc)
+            raise
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except typer.TyperException as exc:
+            self._redact(exc)
+            raise
+
+
 app = typer.Typer(
+    cls=_RedactingGroup,
     name="issuegraph",
     help="Crawl a GitHub issue tracker, graph its references, cluster duplicates, write Markdown reports.",
     no_args_is_help=True,
@@ -93,12 +141,18 @@ ApiUrlOption = Annotated[
 ]
 
 
+MaxWaitOption = Annotated[
+    float, typer.Option("--max-wait", min=0, help="Longest wait for a rate-limit reset, in seconds; "
+                        "beyond it stop with exit code 75 (progress is saved).")
+]
+
+
 class _CrawlDisplay:
     """A rich progress bar on a terminal; plain log lines otherwise (CI, cron, pipes)."""
 
-    def __init__(self, repo: str) -> None:
+    def __init__(self, repo: str, bar: bool = True) -> None:
         self.repo = repo
-        self.tty = err.is_terminal
+        self.tty = err.is_terminal and bar
         self.progress: Any = None
         self.task: Any = None
         self.last_wait_line = 0.0
@@ -139,7 +193,7 @@ class _CrawlDisplay:
             self.progress.update(self.task, detail=text if seconds > 0 else "resuming…")
         elif seconds > 0 and _time.monotonic() - self.last_wait_line >= 60:
             self.last_wait_line = _time.monotonic()
-            err.print(f"crawl {self.repo}: {text}", markup=False, highlight=False)
+            err.print(f"{self.repo}: {text}", markup=False, highlight=False)
 
 
 @app.command()
@@ -150,10 +204,7 @@ def crawl(
     api_url: ApiUrlOption = None,
     token: TokenOption = None,
     rest: Annotated[bool, typer.Option("--rest", help="Use the REST API instead of GraphQL.")] = False,
-    max_wait: Annotated[
-        float, typer.Option("--max-wait", min=0, help="Longest wait for a rate-limit reset, in seconds; "
-                            "beyond it stop with exit code 75 (progress is saved).")
-    ] = 3900.0,
+    max_wait: MaxWaitOption = 3900.0,
     full: Annotated[bool, typer.Option("--full", help="Fetch everything again, not only what changed.")] = False,
 ) -> None:
     """Crawl OWNER/REPO's issues, pull requests, comments and timeline references into the store.
@@ -263,19 +314,25 @@ def _open_existing(db: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _repos(store: Any, repo: str | None) -> list[str]:
-    from .models import parse_repo
-
     if repo:
-        return [parse_repo(repo)]
+        return [_known_repo(store, repo)]
     return store.repos()
 
 
-def _single_repo(store: object, repo: str | None) -> str:
-    """The repository to report on: ``--repo``, or the only one with a stored clustering."""
+def _known_repo(store: Any, repo: str) -> str:
+    """``--repo`` must name a repository the store holds, or the command would quietly do nothing."""
     from .models import parse_repo
 
+    name = parse_repo(repo)
+    if name not in store.repos():
+        held = ", ".join(store.repos()) or "none"
+        raise fail(f"the store holds no crawl of {name} (it holds: {held}); run `issuegraph crawl {name}` first", 2)
+    return name
+
+def _single_repo(store: object, repo: str | None) -> str:
+    """The repository to report on: ``--repo``, or the only one with a stored clustering."""
     if repo:
-        return parse_repo(repo)
+        return _known_repo(store, repo)
     repos = [r for r in store.repos() if store.cluster_runs(r)]  # type: ignore[attr-defined]
     if len(repos) == 1:
         return repos[0]
@@ -304,7 +361,6 @@ def export(
     from .graph.build import build_graph, neighbourhood
     from .graph.export import FORMATS, render_graph
     from .graph.refs import parse_issue_url
-    from .models import parse_repo
 
     if fmt not in FORMATS:
         raise fail(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}", 2)
@@ -314,7 +370,7 @@ def export(
     if not path.exists():
         raise fail(f"no store at {path}; run `issuegraph crawl OWNER/REPO` or `issuegraph walk URL` first", 2)
     with open_store(path) as store:
-        graph = build_graph(store, parse_repo(repo) if repo else None, hosts)
+        graph = build_graph(store, _known_repo(store, repo) if repo else None, hosts)
     if center is not None:
         if center not in graph:
             raise fail(f"{center} is not in the store; run `issuegraph walk {around}` first", 2)
@@ -342,18 +398,23 @@ def walk_command(
     api_url: ApiUrlOption = None,
     token: TokenOption = None,
     html_host: HtmlHostOption = None,
+    max_wait: MaxWaitOption = 3900.0,
 ) -> None:
     """Walk from one issue or PR through its references, both ways, across repositories."""
     from datetime import timedelta
 
-    from .crawler.client import GitHubClient
+    from .crawler.client import GitHubClient, resolve_token
     from .crawler.crawl import fetch_issues
     from .crawler.walk import walk
     from .graph.refs import parse_issue_url
 
     hosts = html_hosts(html_host)
     start = parse_issue_url(url, hosts)
-    client = GitHubClient(token, api_url, on_notice=lambda msg: err.print(f"warning: {msg}", markup=False))
+    if resolve_token(token) is None:
+        raise fail("walk fetches over GraphQL, which needs a token: pass --token or set GITHUB_TOKEN "
+                   "(a token with no scopes is enough for public repositories)", 2)
+    display = _CrawlDisplay(start.key, bar=False)
+    client = GitHubClient(token, api_url, max_wait=max_wait, on_wait=display.wait, on_notice=display.notice)
 
     def on_level(level: int, to_fetch: int, reused: int) -> None:
         err.print(f"depth {level}: fetching {to_fetch}, reusing {reused}", markup=False, highlight=False)

@@ -23,6 +23,9 @@ def parse_repo(text: str) -> str:
     """Validate ``OWNER/REPO`` and return it unchanged; raise ``UsageError`` otherwise."""
     text = text.strip()
     if not _REPO_RE.match(text) or text.split("/")[1] in (".", ".."):
+        url = re.match(r"^https?://[^/]+/([^/\s]+/[^/\s#?]+)", text)
+        if url and _REPO_RE.match(url.group(1).removesuffix(".git")):
+            raise UsageError(f"'{text}' is a URL; pass the repository as OWNER/REPO: {url.group(1).removesuffix('.git')}")
         raise UsageError(f"'{text}' is not OWNER/REPO (for example: anthropics/claude-code)")
     return text
 

@@ -170,9 +170,50 @@ def _translate(exc: sqlite3.Error, path: Path | str) -> StoreError:
         return StoreCorruptError(
             f"{path} is not a usable issuegraph database ({exc}); move it aside and crawl again"
         )
-    if "unable to open" in text or "readonly" in text:
-        return StoreError(f"cannot open {path} for writing ({exc}); check the path and its permissions")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path} is read-only (file or folder permissions); reading works, to update it "
+                          "copy it somewhere writable and pass that --db")
+    if "unable to open" in text:
+        return StoreError(f"cannot open {path} ({exc}); check the path and its permissions")
     return StoreError(f"database error in {path}: {exc}")
+
+
+def _check_db_path(path: Path) -> None:
+    """Fail with one line before SQLite does with a vaguer one: a folder, or a parent that is a file."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file; pass a file path to --db (e.g. {path / 'issuegraph.db'})")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for {path} ({exc.strerror}); pass another --db path") from None
+
+
+def _is_readonly_failure(exc: sqlite3.Error, path: Path | str) -> bool:
+    text = str(exc).lower()
+    return ("readonly" in text or "unable to open" in text) and str(path) != ":memory:" and Path(path).is_file()
+
+
+def _check_version(db: sqlite3.Connection, path: str) -> None:
+    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if row is None:
+        db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    elif int(row["value"]) > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer issuegraph (schema {row['value']}); upgrade issuegraph")
+
+
+def _valid_utf8(params: Iterable[Any]) -> tuple[Any, ...]:
+    """SQLite stores UTF-8, and Python strings may hold lone surrogates (JSON's ``"\\udcff"``
+    decodes to one; GitHub serves what people paste). They become U+FFFD instead of an
+    ``UnicodeEncodeError`` mid-crawl; surrogate *pairs* written as escapes are joined first."""
+    out = []
+    for p in params:
+        if isinstance(p, str):
+            try:
+                p.encode("utf-8")
+            except UnicodeEncodeError:
+                p = p.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        out.append(p)
+    return tuple(out)
 
 
 def _dumps(obj: Any) -> str:
@@ -184,19 +225,55 @@ class Store:
 
     def __init__(self, path: Path | str = ":memory:") -> None:
         self.path = path
+        self.readonly = False
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _check_db_path(Path(path))
         try:
-            self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA)
-            self._check_version()
+            self.db = self._connect(str(path))
         except sqlite3.Error as exc:
-            raise _translate(exc, path) from None
+            if not _is_readonly_failure(exc, path):
+                raise _translate(exc, path) from None
+            # A store we may read but not write (an archived copy, a CI artifact, another user's
+            # file): reading commands work; the first write says why it cannot.
+            self.db = self._connect_readonly(Path(path), exc)
+            self.readonly = True
         self._depth = 0
+
+    @staticmethod
+    def _connect(path: str) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(_SCHEMA)
+            _check_version(db, path)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _connect_readonly(path: Path, first: sqlite3.Error) -> sqlite3.Connection:
+        """``mode=ro``; if the folder is read-only too, a WAL store cannot make its ``-shm`` file,
+        so it is opened ``immutable`` (nobody can be writing it through that folder either)."""
+        last: sqlite3.Error = first
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=5.0, isolation_level=None)
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                _check_version(db, str(path))
+                return db
+            except sqlite3.Error as exc:
+                db.close()
+                last = exc
+        raise _translate(last, path) from None
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -208,14 +285,12 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def _check_version(self) -> None:
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row["value"]) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer issuegraph (schema {row['value']}); upgrade issuegraph"
-            )
+
+    def require_writable(self) -> None:
+        """Raise before spending requests on data that could not be saved."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is read-only (file or folder permissions); reading works, to update it "
+                             "copy it somewhere writable and pass that --db")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -256,13 +331,13 @@ class Store:
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         try:
-            return self.db.execute(sql, tuple(params))
+            return self.db.execute(sql, _valid_utf8(params))
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from None
 
     def _many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         try:
-            self.db.executemany(sql, rows)
+            self.db.executemany(sql, (_valid_utf8(row) for row in rows))
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from None
 

@@ -98,6 +98,7 @@ def walk(
 
     Raises ``NotFoundError``/``GoneError`` when the start itself cannot be fetched.
     """
+    store.require_writable()
     now = now or datetime.now(UTC)
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     result = WalkResult(start=start, max_depth=depth)

@@ -73,6 +73,9 @@ _ANY_URL_RE = re.compile(r"https?://[^\s<>\"'`\x00]+", re.IGNORECASE)
 _SHORT_RE = re.compile(
     rf"(?<![\w/&#.-])(?:(?P<repo>{_OWNER}/{_NAME})#|#|GH-)(?P<num>[0-9]{{1,9}})(?![\w-]|\.[\w])"
 )
+# How far before a reference its keyword ("Fixes", "Duplicate of") may start: a keyword followed by
+# more than this much whitespace is not read as one. Keeps extraction linear in the text.
+KEYWORD_WINDOW = 200
 _CLOSE_WORDS = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
 _CLOSE_BEFORE_RE = re.compile(rf"(?i)(?<![\w-]){_CLOSE_WORDS}:?\s+$")
 _DUPLICATE_BEFORE_RE = re.compile(r"(?i)(?:^|\n)[ \t]*duplicate of:?[ \t]+$")
@@ -236,9 +239,11 @@ def _refs_in_chunk(chunk: _Chunk, repo: str, hosts: Sequence[str]) -> Iterator[R
         found = ref_from_url(url, hosts)
         if found:
             spans.append((m.start(), m.start() + len(url), found[0], found[1], url))
-    masked = text
+    pieces, last = [], 0
     for m in _ANY_URL_RE.finditer(text):
-        masked = masked[: m.start()] + _GAP * (m.end() - m.start()) + masked[m.end() :]
+        pieces += [text[last : m.start()], _GAP * (m.end() - m.start())]
+        last = m.end()
+    masked = "".join(pieces) + text[last:]
     for m in _SHORT_RE.finditer(masked):
         number = int(m["num"])
         if number == 0:
@@ -247,11 +252,15 @@ def _refs_in_chunk(chunk: _Chunk, repo: str, hosts: Sequence[str]) -> Iterator[R
         spans.append((m.start(), m.end(), target, None, m.group(0)))
     spans.sort(key=lambda s: s[0])
     for start, _end, target, comment_id, written in spans:
-        before = text[:start] if start >= 0 else ""
         kind: RefKind = "mention"
-        if _DUPLICATE_BEFORE_RE.search(before):
+        # Only the last KEYWORD_WINDOW characters before a reference can make it a closing or
+        # duplicate one: searching the whole prefix made 10k references in a big body quadratic.
+        lo = max(0, start - KEYWORD_WINDOW)
+        if start <= 0 or not text[start - 1].isspace():
+            pass  # both keyword patterns end in whitespace right before the reference
+        elif _DUPLICATE_BEFORE_RE.search(text, lo, start):
             kind = "duplicate_of"
-        elif _CLOSE_BEFORE_RE.search(before):
+        elif _CLOSE_BEFORE_RE.search(text, lo, start):
             kind = "closes"
         yield Reference(target, kind, chunk.quoted, written, comment_id)
 

@@ -37,6 +37,10 @@ if TYPE_CHECKING:  # plain data from the walk; the report never calls the crawle
 
 MAX_ERRORS = 8
 MAX_DIAGRAM_NODES = 40
+# A hub issue (a tracking issue listing 10k others) would make a report of megabytes; the table
+# keeps the first MAX_LINKS rows in its usual order (duplicates and closing PRs first) and says
+# how many more there are. The export command has them all.
+MAX_LINKS = 200
 
 # (text, where) → verbatim error blocks found in it
 ErrorExtractor = Callable[[str, str], list[str]]
@@ -92,6 +96,7 @@ class IssueReport:
     diagram_depth: int
     cluster: ClusterInfo | None
     walk_lines: list[str] = field(default_factory=list)
+    links_not_shown: int = 0
 
 
 # relation of the *other* node to this one, by (edge type, direction)
@@ -176,6 +181,7 @@ def build_issue_report(
     if near.number_of_nodes() > MAX_DIAGRAM_NODES:  # a hub: keep the strongest links
         keep = [ref.key] + sorted((n for n in near if n != ref.key), key=lambda n: IssueRef.from_key(n))
         near = near.subgraph(keep[:MAX_DIAGRAM_NODES]).copy()
+    links = _links(graph, ref.key)
     walk_lines = []
     if walk_result:
         walk_lines = [
@@ -190,7 +196,7 @@ def build_issue_report(
         reactions={k: v for k, v in sorted(issue.reactions.items()) if k != "total_count" and v},
         timeline=dict(sorted(timeline.items(), key=lambda kv: (-kv[1], kv[0]))),
         errors=errors, errors_not_shown=not_shown, environment=extract_environment(issue.body),
-        links=_links(graph, ref.key), mermaid=render_mermaid(near, highlight=ref.key), diagram_depth=depth,
+        links=links[:MAX_LINKS], links_not_shown=max(0, len(links) - MAX_LINKS), mermaid=render_mermaid(near, highlight=ref.key), diagram_depth=depth,
         cluster=_cluster(store, issue, clusters_link), walk_lines=walk_lines,
     )
 
@@ -261,6 +267,9 @@ def render_issue_report(report: IssueReport) -> str:
         rows = [(inline(r.relation), _link(r.key, r.url), inline(r.kind), inline(r.state), inline(r.title),
                  inline(", ".join(r.closes))) for r in report.links]
         out += [table(["relation", "issue", "kind", "state", "title", "closes"], rows), ""]
+        if report.links_not_shown:
+            out += [f"{report.links_not_shown} more links are not listed; "
+                    "`issuegraph export --format json --around …` has them all.", ""]
     else:
         out += ["Nothing links to or from this issue.", ""]
 
