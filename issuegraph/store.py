@@ -159,6 +159,10 @@ def default_db_path() -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def _read_only_message(path: Path | str) -> str:
+    return f"{path} is read-only (file or folder permissions); reading works, to update it copy it somewhere writable and pass that --db"
+
+
 def _translate(exc: sqlite3.Error, path: Path | str) -> StoreError:
     """Map sqlite's many failure strings onto the errors a user can act on."""
     text = str(exc).lower()
@@ -171,8 +175,7 @@ def _translate(exc: sqlite3.Error, path: Path | str) -> StoreError:
             f"{path} is not a usable issuegraph database ({exc}); move it aside and crawl again"
         )
     if "readonly" in text or "read-only" in text:
-        return StoreError(f"{path} is read-only (file or folder permissions); reading works, to update it "
-                          "copy it somewhere writable and pass that --db")
+        return StoreError(_read_only_message(path))
     if "unable to open" in text:
         return StoreError(f"cannot open {path} ({exc}); check the path and its permissions")
     return StoreError(f"database error in {path}: {exc}")
@@ -289,8 +292,7 @@ class Store:
     def require_writable(self) -> None:
         """Raise before spending requests on data that could not be saved."""
         if self.readonly:
-            raise StoreError(f"{self.path} is read-only (file or folder permissions); reading works, to update it "
-                             "copy it somewhere writable and pass that --db")
+            raise StoreError(_read_only_message(self.path))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
