@@ -117,3 +117,11 @@ def test_cli_export_bad_input_is_one_line(tmp_path: Path, args: list[str], messa
     result = CliRunner().invoke(app, ["export", "--db", str(db), "--out", str(tmp_path / "x"), *args])
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_diagram_labels_drop_bidi_overrides_and_control_characters() -> None:
+    from issuegraph.graph.export import short_label
+
+    label = short_label("acme/widgets#1", {"title": "crash \u202egnp.exe\u202c on\x07 start", "state": "open",
+                                           "crawled": True})
+    assert label == "acme/widgets#1: crash gnp.exe on start (open)"

@@ -138,9 +138,15 @@ _EDGE_LABEL = {"duplicate_of": "duplicate of", "closes": "closes", "connected": 
                "mentions": "mentions", "cross_referenced": "cross-referenced"}
 
 
+# Explicit bidi controls and other format/control characters: a title carrying U+202E could
+# otherwise reverse the rest of a diagram's line when a viewer renders it.
+_INVISIBLE_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def short_label(key: str, attrs: dict[str, Any], width: int = 48) -> str:
-    """``owner/repo#N: title`` cut to ``width`` characters, plus state; no newlines."""
-    title = " ".join(str(attrs.get("title") or "").split())
+    """``owner/repo#N: title`` cut to ``width`` characters, plus state; no newlines, no bidi
+    or control characters."""
+    title = " ".join(_INVISIBLE_CONTROLS.sub("", str(attrs.get("title") or "")).split())
     if len(title) > width:
         title = title[: width - 1].rstrip() + "…"
     state = node_state(attrs)
