@@ -82,8 +82,17 @@ def extract_environment(text: str | None) -> dict[str, str]:
     """Environment facts the text states, in ``ALIASES`` order (see the module docstring)."""
     if not text:
         return {}
+    blocks = _simple_blocks(text)
     facts: dict[str, str] = {}
-    tokens = _MD.parse(text)
+    if blocks is None:
+        _facts_from_tokens(facts, _MD.parse(text))
+    else:
+        _facts_from_blocks(facts, blocks)
+    order = list(ALIASES)
+    return dict(sorted(facts.items(), key=lambda kv: order.index(kv[0])))
+
+
+def _facts_from_tokens(facts: dict[str, str], tokens: list) -> None:
     row: list[str] = []
     answer_for: str | None = None  # an issue-form heading waiting for its answer block
     for i, tok in enumerate(tokens):
@@ -103,5 +112,101 @@ def extract_environment(text: str | None) -> dict[str, str]:
             _scan_lines(facts, tok.content)
         if tok.type in ("inline", "fence", "code_block", "table_open", "bullet_list_open", "ordered_list_open"):
             answer_for = None
-    order = list(ALIASES)
-    return dict(sorted(facts.items(), key=lambda kv: order.index(kv[0])))
+
+
+# -- the fast path ---------------------------------------------------------------------------------
+# Most bodies are paragraphs, flat ``-`` lists, ATX headings and fenced code at the left margin. For
+# those, the blocks markdown-it would produce (and so the facts) follow from the lines alone, about
+# twenty times faster than a parse. Anything else (indented lines, tabs, tables, quotes, HTML,
+# ordered lists, thematic breaks, setext headings, link definitions…) takes the markdown-it path, so
+# the fast path only has to be right for what it accepts; ``benchmarks/check_equivalence.py`` and
+# ``tests/test_environment.py`` compare the two on every text they hold.
+_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)")
+_HEADING = re.compile(r"(#{1,6})(?:[ \t].*)?$")
+_BULLET = re.compile(r"[-*+]( {1,4})(\S.*)")
+_NOT_PLAIN = re.compile(r"[ \t>|<\[=]|[-*+](?:[ \t]|$)|[-*_](?:[ \t]*[-*_]){2,}[ \t]*$|-+[ \t]*$|\d{1,9}[.)](?:[ \t]|$)|#{1,6}(?:[ \t]|$)|```|~~~")
+_HR = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_ODD = re.compile("[\x00\t|\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def _simple_blocks(text: str) -> list[tuple[str, str]] | None:
+    """``(kind, content)`` blocks in document order (``heading``, ``para``, ``item``, ``fence``), or
+    None when the text holds anything the fast path does not model."""
+    if "\x00" in text:
+        return None
+    lines = _NEWLINES.sub("\n", text).split("\n")
+    if lines[-1] == "":  # a final line break ends the last line; it does not start another
+        lines.pop()
+    blocks: list[tuple[str, str]] = []
+    para: list[str] | None = None  # the open paragraph (or list item's paragraph): lazy lines join it
+    kind = "para"
+    i, n = 0, len(lines)
+
+    def close() -> None:
+        nonlocal para
+        if para is not None:
+            blocks.append((kind, "\n".join(para).strip()))
+            para = None
+
+    while i < n:
+        line = lines[i]
+        i += 1
+        if not line.strip(" \t"):
+            close()
+            continue
+        fm = _FENCE_OPEN.match(line)
+        if fm:
+            marker, info = fm.group(1), fm.group(2)
+            if marker[0] == "`" and "`" in info:
+                return None
+            close()
+            closer = re.compile(" {0,3}" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$")
+            body: list[str] = []
+            while i < n and not closer.match(lines[i]):
+                body.append(lines[i])
+                i += 1
+            i += 1  # the closing line (or past the end: an unclosed fence runs to the end)
+            blocks.append(("fence", "".join(b + "\n" for b in body)))
+            continue
+        if _ODD.search(line):
+            return None
+        hm = _HEADING.match(line)
+        if hm:
+            close()
+            rest = line[len(hm.group(1)):].rstrip(" \t")
+            cut = rest.rstrip("#")
+            if cut and cut[-1] in " \t":
+                rest = cut
+            blocks.append(("heading", rest.strip()))
+            continue
+        bm = _BULLET.match(line)
+        if bm:
+            content = bm.group(2)
+            if _NOT_PLAIN.match(content):
+                return None
+            close()
+            para, kind = [content], "item"
+            continue
+        if _NOT_PLAIN.match(line) or _HR.match(line):
+            return None
+        if para is None:
+            para, kind = [line], "para"
+        else:
+            para.append(line)
+    close()
+    return blocks
+
+
+def _facts_from_blocks(facts: dict[str, str], blocks: list[tuple[str, str]]) -> None:
+    answer_for: str | None = None
+    for kind, content in blocks:
+        if kind == "heading":
+            answer_for = _canonical(content)
+            continue
+        if kind == "item":  # its list opened (or the previous item's text ran) since any heading
+            answer_for = None
+        if answer_for and content.strip():
+            _put(facts, answer_for, content.strip().splitlines()[0])
+        _scan_lines(facts, content)
+        answer_for = None

@@ -108,9 +108,68 @@ _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def front_matter(data: dict[str, object]) -> str:
-    dumped = yaml.dump(data, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=False, width=10**9,
-                       default_flow_style=False)
+    dumped = _dump_simple(data)
+    if dumped is None:
+        dumped = yaml.dump(data, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=False, width=10**9,
+                           default_flow_style=False)
     return f"---\n{dumped}---"
+
+
+# Front matter is a flat mapping of ASCII strings, ints, None, bools and lists of those; for that
+# shape the emitter's choices are few, so we make them here (a tenth of the time PyYAML's representer
+# takes) and hand anything else to PyYAML. ``tests/reports/test_front_matter.py`` checks with
+# hypothesis that both give the same bytes. The rules are PyYAML's (``Emitter.analyze_scalar`` and
+# ``choose_scalar_style``): a string is plain unless an implicit resolver would read it as another type
+# or an indicator makes it ambiguous; otherwise single-quoted (printable ASCII always can be).
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")
+_BLOCK_INDICATOR = re.compile(r"[#,\[\]{}&*!|>'\"%@`]|[?:-](?: |$)|---|\.\.\.|.*(?:: |:$| #)| |.* $")
+
+
+def _yaml_str(s: str) -> str | None:
+    if not _PRINTABLE_ASCII.fullmatch(s):
+        return None  # non-ASCII and control characters: escaped, double-quoted; PyYAML's business
+    if s and not _BLOCK_INDICATOR.match(s) and not any(rx.match(s) for _, rx in _IMPLICIT.get(s[0], ())):
+        return s
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _yaml_scalar(v: object) -> str | None:
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "true" if v else "false"
+    if type(v) is int:
+        return str(v)
+    if type(v) is str:
+        return _yaml_str(v)
+    return None
+
+
+def _dump_simple(data: dict[str, object]) -> str | None:
+    """``data`` as PyYAML's block-style safe dump would write it, or None if it is not the simple shape."""
+    if not data or None in _IMPLICIT:
+        return None
+    out = []
+    for key, value in data.items():
+        if type(key) is not str or _yaml_str(key) != key:
+            return None
+        if type(value) is list:
+            if not value:
+                out.append(f"{key}: []\n")
+                continue
+            out.append(f"{key}:\n")
+            for item in value:
+                text = _yaml_scalar(item)
+                if text is None:
+                    return None
+                out.append(f"- {text}\n")
+            continue
+        text = _yaml_scalar(value)
+        if text is None:
+            return None
+        out.append(f"{key}: {text}\n")
+    return "".join(out)
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> str:
