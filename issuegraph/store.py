@@ -154,6 +154,11 @@ CREATE TABLE IF NOT EXISTS issue_fetches (
 """
 
 
+_ISSUE_COLUMNS = ("repo", "number", "kind", "title", "body", "state", "state_reason", "author", "labels",
+                  "created_at", "updated_at", "closed_at", "merged_at", "merged", "reactions",
+                  "comment_count", "url", "node_id", "crawled", "raw")
+
+
 def default_db_path() -> Path:
     env = os.environ.get("ISSUEGRAPH_DB")
     return Path(env) if env else DEFAULT_DB
@@ -411,7 +416,7 @@ class Store:
 
     # -- loading ---------------------------------------------------------------------------
     @staticmethod
-    def _issue(row: sqlite3.Row) -> Issue:
+    def _issue(row: sqlite3.Row, with_raw: bool = True) -> Issue:
         return Issue(
             repo=row["repo"], number=row["number"], kind=row["kind"], title=row["title"],
             body=row["body"], state=row["state"], state_reason=row["state_reason"],
@@ -420,7 +425,7 @@ class Store:
             merged_at=row["merged_at"], merged=None if row["merged"] is None else bool(row["merged"]),
             reactions=json.loads(row["reactions"]), comment_count=row["comment_count"],
             url=row["url"], node_id=row["node_id"], crawled=bool(row["crawled"]),
-            raw=json.loads(row["raw"]),
+            raw=json.loads(row["raw"]) if with_raw else {},
         )
 
     @staticmethod
@@ -447,17 +452,19 @@ class Store:
         row = self._exec("SELECT * FROM issues WHERE repo=? AND number=?", (repo, number)).fetchone()
         return self._issue(row) if row else None
 
-    def load_issues(self, repo: str | None = None, *, crawled_only: bool = True) -> list[Issue]:
+    def load_issues(self, repo: str | None = None, *, crawled_only: bool = True, with_raw: bool = True) -> list[Issue]:
         """Issues and PRs ordered by (repo, number); stubs seen only as references are left out
-        unless ``crawled_only`` is False."""
+        unless ``crawled_only`` is False. ``with_raw=False`` leaves ``raw`` empty and
+        neither reads nor decodes it: the reports need none of it, and it is most of a row."""
         where, params = [], []
         if repo:
             where.append("repo=?")
             params.append(repo)
         if crawled_only:
             where.append("crawled=1")
-        sql = "SELECT * FROM issues" + (" WHERE " + " AND ".join(where) if where else "")
-        return [self._issue(r) for r in self._exec(sql + " ORDER BY repo, number", params)]
+        cols = "*" if with_raw else ", ".join(c for c in _ISSUE_COLUMNS if c != "raw") + ", '{}' AS raw"
+        sql = f"SELECT {cols} FROM issues" + (" WHERE " + " AND ".join(where) if where else "")
+        return [self._issue(r, with_raw) for r in self._exec(sql + " ORDER BY repo, number", params)]
 
     def load_comments(self, repo: str | None = None, number: int | None = None) -> list[Comment]:
         where, params = [], []

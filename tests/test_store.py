@@ -96,3 +96,12 @@ def test_the_newest_cluster_run_is_loaded_and_the_previous_kept() -> None:
     assert len(runs) == 2
     assert store.load_clusters("acme/widgets") == [first, second]
     assert store.load_clusters("acme/widgets", runs[1]["id"]) == [second]
+
+
+def test_issues_can_be_loaded_without_their_raw_json() -> None:
+    store = Store()
+    store.save_issues([make_issue(1), make_issue(2, crawled=False)])
+    full = store.load_issues(crawled_only=False)
+    lean = store.load_issues(crawled_only=False, with_raw=False)
+    assert [i.raw for i in lean] == [{}, {}]
+    assert lean == full  # raw is not part of equality: every other field is the same

@@ -321,7 +321,7 @@ class _Builder:
         self.records = records
         self.env = env
         # one query each instead of one per member: most of the time of a 10,000-cluster archive
-        self._issues: dict[str, Issue | None] = {i.key: i for i in store.load_issues(repo, crawled_only=False)}
+        self._issues: dict[str, Issue | None] = {i.key: i for i in store.load_issues(repo, crawled_only=False, with_raw=False)}
         self._comments: dict[str, list[str]] | None = None
         self._records: dict[str, list[Any]] = {}
         self._env: dict[str, Mapping[str, Any]] = {}
