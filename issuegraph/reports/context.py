@@ -591,11 +591,11 @@ def build_report_set(store: Store, repo: str, *, graph: Any = None, extract_reco
             if old.id in current_ids or len(set(old.members)) < min_size:
                 continue
             dests = sorted({member_files[m] for m in old.members if m in member_files})
-            name_to_id = {r.file_name: r.id for r in reports}
             gone.append(Gone(old.id, cluster_file_name(old.id), tuple(sorted(set(old.members), key=_key_sort)),
-                             tuple((name_to_id[f], f) for f in dests)))
+                             tuple((by_file[f].id, f) for f in dests)))
     ranked = rank_clusters(reports)
-    changes.sort(key=lambda c: (c.kind != "new", ranked.index(c.cluster)))
+    rank_of = {id(c): i for i, c in enumerate(ranked)}
+    changes.sort(key=lambda c: (c.kind != "new", rank_of[id(c.cluster)]))
     index = IndexReport(
         repo=repo, rules_version=str(current["rules_version"]), issue_count=int(current["issue_count"]),
         clusters=ranked, has_previous=previous is not None, changes=tuple(changes),
