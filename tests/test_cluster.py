@@ -470,3 +470,44 @@ def test_known_wrong_clusters_stay_as_documented(bodies: list[str], desired: lis
     items = [ClusterInput(f"{DOCKER}#{n}", DOCKER, n, f"docker login error {n}", b) for n, b in enumerate(bodies, 1)]
     got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
     assert got == actual and got != desired  # when this fails because got == desired, move the case to a real test
+
+
+VSC = "microsoft/vscode"
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param(["Update failed: Error: Could not create temporary directory: Permission denied",
+                      "Update failed: Error: Could not create temporary directory: 权限被拒绝",
+                      "[main 2019-03-01 10:00:01] UpdateService error: Could not create temporary directory: "
+                      "Permission denied",
+                      "Could not create temporary directory"],
+                     [(1, 2, 3, 4)], id="one-head-with-localised-missing-and-prefixed-detail-joins"),
+        pytest.param(["The terminal process failed to launch: A native exception occurred during launch "
+                      "(Cannot launch conpty)",
+                      "The terminal process failed to launch: Path to shell executable \"/bin/zsh\" does not exist",
+                      "The terminal process failed to launch: A native exception occurred during launch "
+                      "(posix_spawnp failed.)"],
+                     [(1,), (2,), (3,)], id="one-head-over-different-causes-stays-apart"),
+        pytest.param(["E0110 10:00:00.000000    1234 summary.go:92] Failed to get system container stats for "
+                      "\"/system.slice/kubelet.service\": failed to get cgroup stats for \"/system.slice/kubelet.service\": "
+                      "failed to get container info",
+                      "E0110 10:00:00.000000    1234 summary.go:92] Failed to get system container stats for "
+                      "\"/user.slice/user-0.slice/session-9.scope\": failed to get cgroup stats for "
+                      "\"/user.slice/user-0.slice/session-9.scope\": unknown container"],
+                     [(1,), (2,)], id="one-head-with-different-quoted-values-stays-apart"),
+        pytest.param(["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+                      "'c:\\\\python311\\\\lib\\\\site-packages\\\\pip-23.0.dist-info\\\\entry_points.txt'",
+                      "ERROR: Could not install packages due to an EnvironmentError: [WinError 5] 액세스가 거부되었습니다: "
+                      "'C:\\\\Program Files (x86)\\\\Python37\\\\lib\\\\site-packages\\\\pip-19.3.dist-info\\\\entry_points.txt'",
+                      "ERROR: Could not install packages due to an EnvironmentError: [WinError 2] The system cannot "
+                      "find the file specified: 'c:\\\\python311\\\\scripts\\\\pip.exe'"],
+                     [(1, 2), (3,)], id="os-error-code-and-file-join-across-languages"),
+    ],
+)
+def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: list[str],
+                                                                       groups: list[tuple[int, ...]]) -> None:
+    items = [ClusterInput(f"{VSC}#{n}", VSC, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
+    got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
+    assert got == groups
