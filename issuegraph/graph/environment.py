@@ -66,10 +66,13 @@ def _put(facts: dict[str, str], name: str | None, value: str) -> None:
 def _scan_lines(facts: dict[str, str], text: str) -> None:
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        m = _KEY_VALUE_RE.match(line)
+        # each regex only where it can match: a key needs its colon, a command line (stripped) ends
+        # in its version flag; most lines are neither, and the unanchored command search is slow
+        m = _KEY_VALUE_RE.match(line) if ":" in line else None
         if m and not m.group(2).startswith("//"):  # "http://…" is not "http: value"
             _put(facts, _canonical(m.group(1)), m.group(2))
-        cmd = _VERSION_CMD_RE.search(line.strip())
+        stripped = line.strip()
+        cmd = _VERSION_CMD_RE.search(stripped) if stripped.endswith(("version", "-v", "-V")) else None
         if cmd and i + 1 < len(lines) and _VERSION_VALUE_RE.match(lines[i + 1]):
             tool = cmd.group(1).lower()
             _put(facts, _VERSION_TOOLS.get(tool, "Version"), lines[i + 1])
