@@ -504,6 +504,15 @@ VSC = "microsoft/vscode"
                       "ERROR: Could not install packages due to an EnvironmentError: [WinError 2] The system cannot "
                       "find the file specified: 'c:\\\\python311\\\\scripts\\\\pip.exe'"],
                      [(1, 2), (3,)], id="os-error-code-and-file-join-across-languages"),
+        pytest.param(["Error: Tool on Windows requires git-bash (https://git-scm.com/downloads/win). If installed "
+                      "but not in PATH, set environment variable pointing to your bash.exe",
+                      "Error: Tool on Windows requires git-bash",
+                      "after the upgrade it shows error \"Tool on Windows requires git-bash\" even though git is installed"],
+                     [(1, 2, 3)], id="first-sentence-and-error-quoted-in-prose-join"),
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER.replace('/tmp/next-panic-1.log', '/tmp/next-panic-2.log')}\n"
+                      f"{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}"],
+                     [(1,), (2,)], id="a-banner-sentence-over-different-errors-stays-apart"),
     ],
 )
 def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: list[str],

@@ -316,3 +316,24 @@ def test_npm_error_codes_meet_in_one_key(text: str, key: str) -> None:
 )
 def test_quoted_paths_keep_only_the_file_name(raw: str, normalized: str) -> None:
     assert normalize_message(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("line", "alt_keys"),
+    [
+        pytest.param("Error: Could not create temporary directory: Permission denied",
+                     ("~could not create temporary directory",), id="head-before-os-detail"),
+        pytest.param("[main 2019-03-01 10:00:01] UpdateService error: Could not create temporary directory: 权限被拒绝",
+                     ("~could not create temporary directory",), id="logger-prefix-and-wrapper-left-out"),
+        pytest.param("Error: EACCES: permission denied, mkdir '/usr/local/lib/node_modules/@scope/pkg'",
+                     ("os:eacces mkdir pkg",), id="errno-code-call-and-file"),
+        pytest.param("OSError: [WinError 5] 액세스가 거부되었습니다: 'C:\\\\Program Files\\\\Python37\\\\Lib\\\\entry_points.txt'",
+                     ("os:winerror_5 entry_points.txt",), id="localised-windows-error-by-code-and-file"),
+        pytest.param("Error: Permission denied", (), id="a-generic-phrase-is-no-head"),
+        pytest.param("KeyError: 'format'", (), id="a-quoted-value-alone-is-no-head"),
+        pytest.param("Error: env: no such file or directory", (), id="the-last-clause-is-detail-not-head"),
+    ],
+)
+def test_one_error_in_other_forms_gets_alternative_keys(line: str, alt_keys: tuple[str, ...]) -> None:
+    (rec,) = extract_error_records(line)
+    assert rec.alt_keys == alt_keys

@@ -482,7 +482,7 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
                 continue
             others = frozenset(t for o in recs if o.key != r.key and o.type not in _UNTYPED
                                for t in _MSG_TOKEN.findall(o.key) if t.isalpha() and len(t) > 2 and t not in _STOP)
-            for k in (r.key, *(k for k in r.alt_keys if not k.startswith("~"))):  # heads: _details_agree
+            for k in (r.key, *r.alt_keys):
                 if others and others not in companions[k] and len(companions[k]) < limit:
                     companions[k].append(others)
     return {k for k, sets in companions.items()

@@ -253,7 +253,8 @@ def normalize_message(text: str) -> str:
     return _TRAILING_PUNCT.sub("", s)[:300]
 
 
-_CLAUSE_SPLIT = re.compile(r":\s+")
+_CLAUSE_SPLIT = re.compile(r":\s+|\.\s+(?=[a-z])")  # clauses and sentences: ``X: Y``, ``X. Y``
+_ADVICE_LINK = re.compile(r"\s*\(?<url>\)?")
 _QUOTED_PATH_DETAIL = re.compile(r"\s*(?:['\"](?:…|~)?/[^'\"]*['\"]|(?:…|~)/[^'\"\s]*)")
 _HEAD_WORD = re.compile(r"[a-z][a-z_]{2,}")
 _HEAD_STOP = frozenset(("the", "and", "for", "with", "not", "could", "cannot", "error", "failed", "failure",
@@ -261,7 +262,10 @@ _HEAD_STOP = frozenset(("the", "and", "for", "with", "not", "could", "cannot", "
 _OS_SYSCALL = re.compile(r"\b(e[a-z]{3,11}): [^,:]{3,60}, (open|mkdir|rename|unlink|rmdir|scandir|stat|lstat|"
                          r"copyfile|symlink|chmod|access|spawn|watch|uv_\w+|read|write|connect|listen) '…/[^'/]+/([^'/]+)'")
 _OS_NUMBERED = re.compile(r"\[?\b((?:winerror|errno)_\d+)\]?[^']*'…/[^'/]+/([^'/]+)'")
-_ERRNO_CODE = re.compile(r"e[a-z]{3,11}")
+# POSIX/libuv errno names (lower-cased, as keys are): a message led by one is an OS error
+_ERRNO_CODE = re.compile(r"e(?:acces|perm|noent|notempty|exist|busy|nospc|notdir|isdir|inval|again|io|rofs|xdev|"
+                         r"loop|nametoolong|mfile|nfile|pipe|timedout|conn(?:refused|reset|aborted)|addrinuse|"
+                         r"addrnotavail|hostunreach|netunreach|notsup|nosys|badf|ai_again|nomem|2big|dquot)")
 _LOG_PREFIX = re.compile(r"^(?:\[(?:[^\]]*<date>[^\]]*|info|warn|warning|error|debug|fatal|trace)\]\s*)+")
 _PLACEHOLDER = re.compile(r"<\w+>")
 MIN_HEAD_WORDS = 3  # a head of fewer informative words ("permission denied") names no bug
@@ -270,8 +274,8 @@ MIN_HEAD_WORDS = 3  # a head of fewer informative words ("permission denied") na
 def message_alt_keys(key: str) -> tuple[str, ...]:
     """The ways one error is printed differently that a single key cannot meet, as extra keys:
 
-    - ``~<clause head>``: each clause of a ``wrapper: clause: detail`` chain, without its quoted
-      path, type-free (``Error: Could not create temporary directory: Permission denied``, the same
+    - ``~<clause head>``: each clause (or sentence) of a ``wrapper: clause: detail`` chain, without
+      its quoted path or a help link, type-free (``Error: Could not create temporary directory: Permission denied``, the same
       with the OS text localised, and ``UpdateService error: Could not create temporary directory``
       meet in ``~could not create temporary directory``). The last clause of a chain is its detail
       (often a generic OS phrase) and is not a head; a head needs ``MIN_HEAD_WORDS`` informative
@@ -298,7 +302,7 @@ def message_alt_details(key: str) -> dict[str, str]:
         last = 0  # ``EACCES: permission denied, mkdir``: the code and call are the identity (below)
     for n in range(1, last):
         clause = clauses[n]
-        head = _LOG_PREFIX.sub("", _QUOTED_PATH_DETAIL.sub("", clause)).strip(" ,;.")
+        head = _LOG_PREFIX.sub("", _ADVICE_LINK.sub("", _QUOTED_PATH_DETAIL.sub("", clause))).strip(" ,;.")
         words = [w for w in _HEAD_WORD.findall(_PLACEHOLDER.sub(" ", head)) if w not in _HEAD_STOP]
         if len(words) >= MIN_HEAD_WORDS and len(head) >= 20:
             detail = " ".join(m.group(0) for m in _QUOTED_PATH_DETAIL.finditer(clause))
@@ -876,6 +880,20 @@ def lift_code_spans(text: str) -> str:
     return text + ("\n\n" + "\n".join(spans) if spans else "")
 
 
+_QUOTED_ERROR = re.compile(r"(?i)\b(?:error|exception)(?: message)?\s*:?\s*[\"“]([^\"”\n]{12,200})[\"”]")
+
+
+def lift_quoted_errors(text: str) -> str:
+    """Prose names an error by quoting it ('shows error "Claude Code on Windows requires git-bash"',
+    'the error message "…"'): the quoted text is the error's message, printed without its prefix, so
+    it gets its own ``Error:`` line (or its own line, when it already carries a type)."""
+    if '"' not in text and "“" not in text:
+        return text
+    quoted = [q.strip() for q in _QUOTED_ERROR.findall(text)]
+    lines = [q if re.match(r"[\w.$]*(?:Error|Exception)\b|Error:", q) else "Error: " + q for q in quoted]
+    return text + ("\n\n" + "\n".join(lines) if lines else "")
+
+
 _CI_TIMESTAMP = re.compile(r"(?m)^[ \t]*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t]?")
 
 
@@ -917,6 +935,7 @@ PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("unescape-pasted-newlines", unescape_pasted_newlines),
     ("strip-markup", strip_markup),
     ("lift-code-spans", lift_code_spans),
+    ("lift-quoted-errors", lift_quoted_errors),
 )
 
 
