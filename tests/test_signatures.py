@@ -337,3 +337,17 @@ def test_quoted_paths_keep_only_the_file_name(raw: str, normalized: str) -> None
 def test_one_error_in_other_forms_gets_alternative_keys(line: str, alt_keys: tuple[str, ...]) -> None:
     (rec,) = extract_error_records(line)
     assert rec.alt_keys == alt_keys
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        pytest.param("XF [McpError]: MCP error -32000: Connection closed", "mcperror: mcp error <n>: connection closed",
+                     id="node-inspect-minified-class-with-name"),
+        pytest.param("xmlrpc.client.Fault: <Fault -32500: 'application error'>",
+                     "fault: <fault <n>: 'application error'>", id="module-qualified-bare-suffix-type"),
+        pytest.param("Error: the build did not finish", "error: the build did not finish", id="bare-error-stays-prefixed"),
+    ],
+)
+def test_exception_syntaxes_name_their_type(line: str, key: str) -> None:
+    assert [r.key for r in extract_error_records(line)] == [key]

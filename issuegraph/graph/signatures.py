@@ -591,7 +591,10 @@ class Message:
 MessageBuilder = Callable[[re.Match[str]], Message | None]
 
 _API_JSON = re.compile(r"(?:API Error|Error|error)?:?\s*(?P<status>[1-5]\d\d)\b[\s:-]*(?P<json>\{.*)$")
-_EXC_TYPE = r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|Warning|Timeout))"
+# a bare suffix word is a type only when a module qualifies it (``xmlrpc.client.Fault``): alone, ``Error:``
+# is the ``prefixed`` rule's
+_EXC_TYPE = (r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|"
+             r"Warning|Timeout)|(?:[a-z_][\w$]*\.)+(?:Error|Exception|Fault))")
 
 
 def _api_error(m: re.Match[str]) -> Message | None:
@@ -692,6 +695,8 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
     ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
+    # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
+    ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
     ("exception", re.compile(r"(?:^|[\s\"'`(\[:]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
@@ -746,6 +751,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "go-panic": ("panic: ", "fatal error: "),
     "go-observed-panic": ("panic",),
     "node-fatal": ("FATAL ERROR",),
+    "node-inspect": ("Error]: ", "Exception]: "),
     "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
     "errno": (": ",),
     "daemon": ("Error response from daemon",),
