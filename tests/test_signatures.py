@@ -351,3 +351,24 @@ def test_one_error_in_other_forms_gets_alternative_keys(line: str, alt_keys: tup
 )
 def test_exception_syntaxes_name_their_type(line: str, key: str) -> None:
     assert [r.key for r in extract_error_records(line)] == [key]
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        pytest.param("the pod never starts, /run/flannel/subnet.env: no such file or directory", "subnet.env",
+                     id="a-dot-inside-a-file-name-does-not-end-the-sentence"),
+        pytest.param("it says raw mode is not supported on the current process.stdin, which Ink uses. Then it exits",
+                     "process.stdin, which ink uses", id="a-dot-inside-a-property-does-not-end-the-sentence"),
+    ],
+)
+def test_an_error_sentence_in_prose_is_read_whole(line: str, fragment: str) -> None:
+    (rec,) = extract_error_records(line)
+    assert fragment in rec.key and "then it exits" not in rec.key
+
+
+def test_a_bare_level_word_before_a_message_does_not_split_its_head() -> None:
+    (prose,) = extract_error_records("Error Raw mode is not supported on the current process.stdin, which Ink uses")
+    (printed,) = extract_error_records("Error: Raw mode is not supported on the current process.stdin, which Ink uses")
+    assert prose.key != printed.key
+    assert prose.alt_keys == printed.alt_keys == ("~raw mode is not supported on the current process.stdin, which ink uses",)

@@ -266,7 +266,8 @@ _OS_NUMBERED = re.compile(r"\[?\b((?:winerror|errno)_\d+)\]?[^']*'…/[^'/]+/([^
 _ERRNO_CODE = re.compile(r"e(?:acces|perm|noent|notempty|exist|busy|nospc|notdir|isdir|inval|again|io|rofs|xdev|"
                          r"loop|nametoolong|mfile|nfile|pipe|timedout|conn(?:refused|reset|aborted)|addrinuse|"
                          r"addrnotavail|hostunreach|netunreach|notsup|nosys|badf|ai_again|nomem|2big|dquot)")
-_LOG_PREFIX = re.compile(r"^(?:\[(?:[^\]]*<date>[^\]]*|info|warn|warning|error|debug|fatal|trace)\]\s*)+")
+# a logger's level and stamp before a head (``[ERROR] [main <date>]``, a bare ``Error`` word in prose)
+_LOG_PREFIX = re.compile(r"^(?:(?:\[(?:[^\]]*<date>[^\]]*|info|warn|warning|error|debug|fatal|trace)\]|error|fatal)\s+)+")
 _PLACEHOLDER = re.compile(r"<\w+>")
 MIN_HEAD_WORDS = 3  # a head of fewer informative words ("permission denied") names no bug
 
@@ -727,7 +728,7 @@ _ERRORISH = re.compile(
     r"\b(?:could not|couldn't|cannot|can't|unable to|failed to|not supported|permission denied|"
     r"no such file or directory|access is denied|not valid json|timed out|not allowed|does not exist|"
     r"is not recognized|operation not permitted)\b", re.I)
-_SENTENCE_STOP = re.compile(r"[.!?`\"]")
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|[`\"]")  # a dot inside a name (subnet.env, bash.exe) ends nothing
 
 
 def _errorish_sentence(line: str) -> str | None:
