@@ -520,3 +520,28 @@ def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: l
     items = [ClusterInput(f"{VSC}#{n}", VSC, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
     got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
     assert got == groups
+
+
+DBV = "dbeaver/dbeaver"
+OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
+          "\tat org.apache.thrift.protocol.TBinaryProtocol.readStringBody(TBinaryProtocol.java:380)\n"
+          "\tat org.apache.thrift.protocol.TBinaryProtocol.readMessageBegin(TBinaryProtocol.java:230)\n")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([OOM_AT, "the client dies on start with java.lang.OutOfMemoryError: Java heap space"],
+                     [(1,), (2,)], id="short-message-with-frames-on-one-side-only-stays-apart"),
+        pytest.param([OOM_AT, OOM_AT.replace("380", "381")], [(1, 2)], id="short-message-with-agreeing-frames-joins"),
+        pytest.param(["API Error: 400 {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":"
+                      "\"You're out of extra usage\"}}\n    at validateHeaders (/$bunfs/root/claude:527:935)",
+                      "API Error: 400 You're out of extra usage"],
+                     [(1, 2)], id="an-api-error-with-client-frames-on-one-side-still-joins"),
+    ],
+)
+def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
+                                                                         groups: list[tuple[int, ...]]) -> None:
+    items = [ClusterInput(f"{DBV}#{n}", DBV, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
+    got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
+    assert got == groups

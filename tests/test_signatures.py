@@ -372,3 +372,15 @@ def test_a_bare_level_word_before_a_message_does_not_split_its_head() -> None:
     (printed,) = extract_error_records("Error: Raw mode is not supported on the current process.stdin, which Ink uses")
     assert prose.key != printed.key
     assert prose.alt_keys == printed.alt_keys == ("~raw mode is not supported on the current process.stdin, which ink uses",)
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        pytest.param('after the upgrade "ImportError: cannot import name \'main\'"', "importerror: cannot import name 'main'",
+                     id="the-sentence-closing-quote-is-not-the-message"),
+        pytest.param('ValueError: bad "quote"', 'valueerror: bad "quote"', id="a-balanced-quote-stays"),
+    ],
+)
+def test_a_message_quoted_in_a_sentence_ends_at_its_own_text(line: str, key: str) -> None:
+    assert [r.key for r in extract_error_records(line)] == [key]

@@ -382,6 +382,12 @@ class Scorer:
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
         # a message known to be raised by different code only counts when the frames agree
         unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
+        # a short message (``OutOfMemoryError: Java heap space``) names a kind of failure: printed with
+        # in-app frames on one side and none on the other, nothing says the two failed in the same place.
+        # Not an API error: the server raised it, the frames are only the client's request path.
+        unconfirmed += [k for k in shared if k not in unconfirmed and not k.startswith(_ALT_PREFIXES)
+                        and not _HTTP_STATUS_KEY.match(k) and _one_sided_frames(a.sigs, b.sigs, k)
+                        and len(_informative(k.partition(": ")[2])) <= SHORT_MESSAGE_WORDS]
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
@@ -439,6 +445,14 @@ def _details_agree(a: IssueSignatures, b: IssueSignatures, head_key: str) -> boo
     or logger prefix before the head does not count."""
     x, y = _details(a, head_key), _details(b, head_key)
     return x <= y or y <= x
+
+
+SHORT_MESSAGE_WORDS = 3
+_HTTP_STATUS_KEY = re.compile(r"[1-5]\d\d:")
+
+
+def _one_sided_frames(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    return bool(_key_frames(a, key)) != bool(_key_frames(b, key))
 
 
 def _frames_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:

@@ -253,7 +253,8 @@ def normalize_message(text: str) -> str:
     return _TRAILING_PUNCT.sub("", s)[:300]
 
 
-_CLAUSE_SPLIT = re.compile(r":\s+|\.\s+(?=[a-z])")  # clauses and sentences: ``X: Y``, ``X. Y``
+_CLAUSE_SPLIT = re.compile(r":\s+")
+_SENTENCE_SPLIT = re.compile(r"\.\s+(?=[a-z])")
 _ADVICE_LINK = re.compile(r"\s*\(?<url>\)?")
 _QUOTED_PATH_DETAIL = re.compile(r"\s*(?:['\"](?:…|~)?/[^'\"]*['\"]|(?:…|~)/[^'\"\s]*)")
 _HEAD_WORD = re.compile(r"[a-z][a-z_]{2,}")
@@ -297,17 +298,21 @@ def message_alt_details(key: str) -> dict[str, str]:
     quoted paths and later clauses: the cause), for the clusterer to check that two prints of one
     head do not name different causes. Empty for OS-code keys (the code is the cause)."""
     out: dict[str, str] = {}
-    clauses = [c for c in _CLAUSE_SPLIT.split(key) if c]
+    # (sentence, clause) in order: a later clause of the same sentence is the head's detail (its
+    # cause); a later sentence is commentary or advice ("Add more at …" / "Ask your admin …")
+    clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_SPLIT.split(key))
+               for c in _CLAUSE_SPLIT.split(sentence) if c]
     last = len(clauses) - 1 if len(clauses) > 2 else len(clauses)
-    if _ERRNO_CODE.fullmatch(clauses[0]):
+    if _ERRNO_CODE.fullmatch(clauses[0][1]):
         last = 0  # ``EACCES: permission denied, mkdir``: the code and call are the identity (below)
     for n in range(1, last):
-        clause = clauses[n]
+        sentence, clause = clauses[n]
         head = _LOG_PREFIX.sub("", _ADVICE_LINK.sub("", _QUOTED_PATH_DETAIL.sub("", clause))).strip(" ,;.")
         words = [w for w in _HEAD_WORD.findall(_PLACEHOLDER.sub(" ", head)) if w not in _HEAD_STOP]
         if len(words) >= MIN_HEAD_WORDS and len(head) >= 20:
-            detail = " ".join(m.group(0) for m in _QUOTED_PATH_DETAIL.finditer(clause))
-            out.setdefault("~" + head, " ".join([detail, *clauses[n + 1:]]).strip())
+            detail = [m.group(0) for m in _QUOTED_PATH_DETAIL.finditer(clause)]
+            detail += [c for s_, c in clauses[n + 1:] if s_ == sentence]
+            out.setdefault("~" + head, " ".join(detail).strip())
     for m in _OS_SYSCALL.finditer(key):
         out.setdefault(f"os:{m.group(1)} {m.group(2)} {m.group(3)}", "")
     for m in _OS_NUMBERED.finditer(key):
@@ -668,9 +673,17 @@ def _simple(runtime: str, typ: str | None = None) -> MessageBuilder:
     return build
 
 
+def _unquote_tail(msg: str) -> str:
+    """A message quoted in a sentence ('after the upgrade "ImportError: cannot import name 'main'"')
+    ends in the closing quote of the sentence, not of the message: an unbalanced one is dropped."""
+    while msg and msg[-1] in "\"”`'" and msg.count(msg[-1]) % 2 == 1 and msg[-1] != "”" or msg.endswith("”") and "“" not in msg:
+        msg = msg[:-1].rstrip()
+    return msg
+
+
 def _exception(m: re.Match[str]) -> Message | None:
     t = m.group("type")
-    msg = (m.group("msg") or "").strip()
+    msg = _unquote_tail((m.group("msg") or "").strip())
     runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
     short = t.rsplit(".", 1)[-1]
     return Message(short, msg, runtime)
