@@ -380,6 +380,8 @@ def test_a_bare_level_word_before_a_message_does_not_split_its_head() -> None:
         pytest.param('after the upgrade "ImportError: cannot import name \'main\'"', "importerror: cannot import name 'main'",
                      id="the-sentence-closing-quote-is-not-the-message"),
         pytest.param('ValueError: bad "quote"', 'valueerror: bad "quote"', id="a-balanced-quote-stays"),
+        pytest.param('it fails with "java.lang.OutOfMemoryError: Java heap space" or hangs under load',
+                     "outofmemoryerror: java heap space", id="the-message-ends-at-its-closing-quote"),
     ],
 )
 def test_a_message_quoted_in_a_sentence_ends_at_its_own_text(line: str, key: str) -> None:

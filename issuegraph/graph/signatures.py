@@ -673,6 +673,9 @@ def _simple(runtime: str, typ: str | None = None) -> MessageBuilder:
     return build
 
 
+_CLOSING = {'"': '"', "`": "`", "“": "”"}
+
+
 def _unquote_tail(msg: str) -> str:
     """A message quoted in a sentence ('after the upgrade "ImportError: cannot import name 'main'"')
     ends in the closing quote of the sentence, not of the message: an unbalanced one is dropped."""
@@ -683,7 +686,11 @@ def _unquote_tail(msg: str) -> str:
 
 def _exception(m: re.Match[str]) -> Message | None:
     t = m.group("type")
-    msg = _unquote_tail((m.group("msg") or "").strip())
+    msg = (m.group("msg") or "").strip()
+    close = _CLOSING.get(m.group(0)[:1])
+    if close and close in msg:  # quoted in a sentence: the message ends at the closing quote
+        msg = msg[:msg.index(close)].strip()
+    msg = _unquote_tail(msg)
     runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
     short = t.rsplit(".", 1)[-1]
     return Message(short, msg, runtime)
@@ -711,7 +718,7 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
     # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
     ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
-    ("exception", re.compile(r"(?:^|[\s\"'`(\[:]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
+    ("exception", re.compile(r"(?:^|[\s\"'`(\[:“]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
