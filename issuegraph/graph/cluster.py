@@ -37,6 +37,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -385,9 +386,8 @@ class Scorer:
         # a short message (``OutOfMemoryError: Java heap space``) names a kind of failure: printed with
         # in-app frames on one side and none on the other, nothing says the two failed in the same place.
         # Not an API error: the server raised it, the frames are only the client's request path.
-        unconfirmed += [k for k in shared if k not in unconfirmed and not k.startswith(_ALT_PREFIXES)
-                        and not _HTTP_STATUS_KEY.match(k) and _one_sided_frames(a.sigs, b.sigs, k)
-                        and len(_informative(k.partition(": ")[2])) <= SHORT_MESSAGE_WORDS]
+        unconfirmed += [k for k in shared if _is_short_message(k) and k not in unconfirmed
+                        and _one_sided_frames(a.sigs, b.sigs, k)]
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
@@ -422,7 +422,7 @@ def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
     """The crashing functions under ``key`` in one issue. Functions, not ``module:function``
     labels: the module part depends on how the path was printed (``pip`` vs ``pip3`` scripts, a
     bundle with or without its package path), the function does not."""
-    return {f.rpartition(":")[2] for r in sigs.records if r.key == key or key in r.alt_keys for f in r.top_frames}
+    return {f.rpartition(":")[2] for r in sigs.records if r.top_frames and key in r.all_keys for f in r.top_frames}
 
 
 def _details(sigs: IssueSignatures, head_key: str) -> frozenset[str]:
@@ -452,6 +452,14 @@ def _details_agree(a: IssueSignatures, b: IssueSignatures, head_key: str) -> boo
 
 SHORT_MESSAGE_WORDS = 3
 _HTTP_STATUS_KEY = re.compile(r"[1-5]\d\d:")
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_short_message(key: str) -> bool:
+    """A primary key (not a head or OS code, not an API status) of at most ``SHORT_MESSAGE_WORDS`` words."""
+    if key.startswith(_ALT_PREFIXES) or _HTTP_STATUS_KEY.match(key):
+        return False
+    return len(_informative(key.partition(": ")[2])) <= SHORT_MESSAGE_WORDS
 
 
 def _one_sided_frames(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
@@ -516,8 +524,10 @@ def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -
     different functions, NPEs in different classes)."""
     if not shared:
         return False
-    fa = {f for r in a.records if not shared.isdisjoint((r.key, *r.alt_keys)) for f in r.top_frames}
-    fb = {f for r in b.records if not shared.isdisjoint((r.key, *r.alt_keys)) for f in r.top_frames}
+    fa = {f for r in a.records if r.top_frames and not shared.isdisjoint(r.all_keys) for f in r.top_frames}
+    if not fa:
+        return False
+    fb = {f for r in b.records if r.top_frames and not shared.isdisjoint(r.all_keys) for f in r.top_frames}
     if not fa or not fb or fa & fb:
         return False
     # frames on either side that are only positions (Go file lines) do not count as a disagreement

@@ -101,6 +101,11 @@ class ErrorRecord:
         return message_alt_keys(self.key)
 
     @cached_property
+    def all_keys(self) -> frozenset[str]:
+        """``key`` and ``alt_keys``: every bucket this record lands in."""
+        return frozenset((self.key, *self.alt_keys))
+
+    @cached_property
     def top_frames(self) -> tuple[str, ...]:
         """Labels of the first three in-app frames that are not minified placeholders."""
         out: list[str] = []
