@@ -461,6 +461,14 @@ KNOWN_WRONG = [
         [(1,), (2,)], [(1, 2)],
         id="generic-frameless-message-different-causes-merge",  # needs a corroborating signal (cause, context)
     ),
+    pytest.param(
+        ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+         "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
+         "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
+         "basecommand.py' Consider using the `--user` option or check the permissions."],
+        [(1, 2)], [(1,), (2,)],
+        id="one-os-error-on-different-files-stays-apart",  # the file is identity for ENOENT, incidental for EACCES
+    ),
 ]
 
 
