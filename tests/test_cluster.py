@@ -483,6 +483,12 @@ def test_known_wrong_clusters_stay_as_documented(bodies: list[str], desired: lis
 VSC = "microsoft/vscode"
 
 
+def fenced_groups(repo: str, bodies: list[str]) -> list[tuple[int, ...]]:
+    """Cluster one report per body (each pasted in a code fence); the groups as issue numbers."""
+    items = [ClusterInput(f"{repo}#{n}", repo, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
+    return sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
+
+
 @pytest.mark.parametrize(
     ("bodies", "groups"),
     [
@@ -525,9 +531,7 @@ VSC = "microsoft/vscode"
 )
 def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: list[str],
                                                                        groups: list[tuple[int, ...]]) -> None:
-    items = [ClusterInput(f"{VSC}#{n}", VSC, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
-    got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
-    assert got == groups
+    assert fenced_groups(VSC, bodies) == groups
 
 
 DBV = "dbeaver/dbeaver"
@@ -550,6 +554,4 @@ OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
 )
 def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
                                                                          groups: list[tuple[int, ...]]) -> None:
-    items = [ClusterInput(f"{DBV}#{n}", DBV, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
-    got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
-    assert got == groups
+    assert fenced_groups(DBV, bodies) == groups

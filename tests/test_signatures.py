@@ -347,9 +347,14 @@ def test_one_error_in_other_forms_gets_alternative_keys(line: str, alt_keys: tup
         pytest.param("xmlrpc.client.Fault: <Fault -32500: 'application error'>",
                      "fault: <fault <n>: 'application error'>", id="module-qualified-bare-suffix-type"),
         pytest.param("Error: the build did not finish", "error: the build did not finish", id="bare-error-stays-prefixed"),
+        pytest.param('after the upgrade "ImportError: cannot import name \'main\'"', "importerror: cannot import name 'main'",
+                     id="the-sentence-closing-quote-is-not-the-message"),
+        pytest.param('ValueError: bad "quote"', 'valueerror: bad "quote"', id="a-balanced-quote-stays"),
+        pytest.param('it fails with "java.lang.OutOfMemoryError: Java heap space" or hangs under load',
+                     "outofmemoryerror: java heap space", id="the-message-ends-at-its-closing-quote"),
     ],
 )
-def test_exception_syntaxes_name_their_type(line: str, key: str) -> None:
+def test_exception_syntaxes_name_their_type_and_end_at_their_text(line: str, key: str) -> None:
     assert [r.key for r in extract_error_records(line)] == [key]
 
 
@@ -372,17 +377,3 @@ def test_a_bare_level_word_before_a_message_does_not_split_its_head() -> None:
     (printed,) = extract_error_records("Error: Raw mode is not supported on the current process.stdin, which Ink uses")
     assert prose.key != printed.key
     assert prose.alt_keys == printed.alt_keys == ("~raw mode is not supported on the current process.stdin, which ink uses",)
-
-
-@pytest.mark.parametrize(
-    ("line", "key"),
-    [
-        pytest.param('after the upgrade "ImportError: cannot import name \'main\'"', "importerror: cannot import name 'main'",
-                     id="the-sentence-closing-quote-is-not-the-message"),
-        pytest.param('ValueError: bad "quote"', 'valueerror: bad "quote"', id="a-balanced-quote-stays"),
-        pytest.param('it fails with "java.lang.OutOfMemoryError: Java heap space" or hangs under load',
-                     "outofmemoryerror: java heap space", id="the-message-ends-at-its-closing-quote"),
-    ],
-)
-def test_a_message_quoted_in_a_sentence_ends_at_its_own_text(line: str, key: str) -> None:
-    assert [r.key for r in extract_error_records(line)] == [key]
