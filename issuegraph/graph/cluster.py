@@ -49,7 +49,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.5"
+CLUSTER_RULES = "cluster-2026-11-22.6"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's

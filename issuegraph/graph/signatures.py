@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-22.5"
+RULES_VERSION = "sig-2026-11-22.6"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
