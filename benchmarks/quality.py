@@ -183,7 +183,7 @@ def main() -> None:
                  for e in c.details["evidence"] if e["kind"] == "similar"]
     if text_only:
         good = sum(gold[a] == gold[b] for a, b in text_only)
-        print(f"links without a shared error key (near-match error or text): {len(text_only)}, {good} right "
+        print(f"links without a shared error key (text only): {len(text_only)}, {good} right "
               f"(edge precision {good / len(text_only):.3f})")
     print(f"background error keys learned: {len(result.background.keys)}")
     for k in sorted(result.background.keys):

@@ -461,6 +461,14 @@ KNOWN_WRONG = [
         [(1,), (2,)], [(1, 2)],
         id="generic-frameless-message-different-causes-merge",  # needs a corroborating signal (cause, context)
     ),
+    pytest.param(
+        ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+         "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
+         "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
+         "basecommand.py' Consider using the `--user` option or check the permissions."],
+        [(1, 2)], [(1,), (2,)],
+        id="one-os-error-on-different-files-stays-apart",  # the file is identity for ENOENT, incidental for EACCES
+    ),
 ]
 
 
@@ -470,3 +478,80 @@ def test_known_wrong_clusters_stay_as_documented(bodies: list[str], desired: lis
     items = [ClusterInput(f"{DOCKER}#{n}", DOCKER, n, f"docker login error {n}", b) for n, b in enumerate(bodies, 1)]
     got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
     assert got == actual and got != desired  # when this fails because got == desired, move the case to a real test
+
+
+VSC = "microsoft/vscode"
+
+
+def fenced_groups(repo: str, bodies: list[str]) -> list[tuple[int, ...]]:
+    """Cluster one report per body (each pasted in a code fence); the groups as issue numbers."""
+    items = [ClusterInput(f"{repo}#{n}", repo, n, f"report {n}", f"```\n{b}\n```") for n, b in enumerate(bodies, 1)]
+    return sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param(["Update failed: Error: Could not create temporary directory: Permission denied",
+                      "Update failed: Error: Could not create temporary directory: 权限被拒绝",
+                      "[main 2019-03-01 10:00:01] UpdateService error: Could not create temporary directory: "
+                      "Permission denied",
+                      "Could not create temporary directory"],
+                     [(1, 2, 3, 4)], id="one-head-with-localised-missing-and-prefixed-detail-joins"),
+        pytest.param(["The terminal process failed to launch: A native exception occurred during launch "
+                      "(Cannot launch conpty)",
+                      "The terminal process failed to launch: Path to shell executable \"/bin/zsh\" does not exist",
+                      "The terminal process failed to launch: A native exception occurred during launch "
+                      "(posix_spawnp failed.)"],
+                     [(1,), (2,), (3,)], id="one-head-over-different-causes-stays-apart"),
+        pytest.param(["E0110 10:00:00.000000    1234 summary.go:92] Failed to get system container stats for "
+                      "\"/system.slice/kubelet.service\": failed to get cgroup stats for \"/system.slice/kubelet.service\": "
+                      "failed to get container info",
+                      "E0110 10:00:00.000000    1234 summary.go:92] Failed to get system container stats for "
+                      "\"/user.slice/user-0.slice/session-9.scope\": failed to get cgroup stats for "
+                      "\"/user.slice/user-0.slice/session-9.scope\": unknown container"],
+                     [(1,), (2,)], id="one-head-with-different-quoted-values-stays-apart"),
+        pytest.param(["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+                      "'c:\\\\python311\\\\lib\\\\site-packages\\\\pip-23.0.dist-info\\\\entry_points.txt'",
+                      "ERROR: Could not install packages due to an EnvironmentError: [WinError 5] 액세스가 거부되었습니다: "
+                      "'C:\\\\Program Files (x86)\\\\Python37\\\\lib\\\\site-packages\\\\pip-19.3.dist-info\\\\entry_points.txt'",
+                      "ERROR: Could not install packages due to an EnvironmentError: [WinError 2] The system cannot "
+                      "find the file specified: 'c:\\\\python311\\\\scripts\\\\pip.exe'"],
+                     [(1, 2), (3,)], id="os-error-code-and-file-join-across-languages"),
+        pytest.param(["Error: Tool on Windows requires git-bash (https://git-scm.com/downloads/win). If installed "
+                      "but not in PATH, set environment variable pointing to your bash.exe",
+                      "Error: Tool on Windows requires git-bash",
+                      "after the upgrade it shows error \"Tool on Windows requires git-bash\" even though git is installed"],
+                     [(1, 2, 3)], id="first-sentence-and-error-quoted-in-prose-join"),
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER.replace('/tmp/next-panic-1.log', '/tmp/next-panic-2.log')}\n"
+                      f"{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}"],
+                     [(1,), (2,)], id="a-banner-sentence-over-different-errors-stays-apart"),
+    ],
+)
+def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: list[str],
+                                                                       groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(VSC, bodies) == groups
+
+
+DBV = "dbeaver/dbeaver"
+OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
+          "\tat org.apache.thrift.protocol.TBinaryProtocol.readStringBody(TBinaryProtocol.java:380)\n"
+          "\tat org.apache.thrift.protocol.TBinaryProtocol.readMessageBegin(TBinaryProtocol.java:230)\n")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([OOM_AT, "the client dies on start with java.lang.OutOfMemoryError: Java heap space"],
+                     [(1,), (2,)], id="short-message-with-frames-on-one-side-only-stays-apart"),
+        pytest.param([OOM_AT, OOM_AT.replace("380", "381")], [(1, 2)], id="short-message-with-agreeing-frames-joins"),
+        pytest.param(["API Error: 400 {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":"
+                      "\"You're out of extra usage\"}}\n    at validateHeaders (/$bunfs/root/claude:527:935)",
+                      "API Error: 400 You're out of extra usage"],
+                     [(1, 2)], id="an-api-error-with-client-frames-on-one-side-still-joins"),
+    ],
+)
+def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
+                                                                         groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(DBV, bodies) == groups

@@ -316,3 +316,64 @@ def test_npm_error_codes_meet_in_one_key(text: str, key: str) -> None:
 )
 def test_quoted_paths_keep_only_the_file_name(raw: str, normalized: str) -> None:
     assert normalize_message(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("line", "alt_keys"),
+    [
+        pytest.param("Error: Could not create temporary directory: Permission denied",
+                     ("~could not create temporary directory",), id="head-before-os-detail"),
+        pytest.param("[main 2019-03-01 10:00:01] UpdateService error: Could not create temporary directory: 权限被拒绝",
+                     ("~could not create temporary directory",), id="logger-prefix-and-wrapper-left-out"),
+        pytest.param("Error: EACCES: permission denied, mkdir '/usr/local/lib/node_modules/@scope/pkg'",
+                     ("os:eacces mkdir pkg",), id="errno-code-call-and-file"),
+        pytest.param("OSError: [WinError 5] 액세스가 거부되었습니다: 'C:\\\\Program Files\\\\Python37\\\\Lib\\\\entry_points.txt'",
+                     ("os:winerror_5 entry_points.txt",), id="localised-windows-error-by-code-and-file"),
+        pytest.param("Error: Permission denied", (), id="a-generic-phrase-is-no-head"),
+        pytest.param("KeyError: 'format'", (), id="a-quoted-value-alone-is-no-head"),
+        pytest.param("Error: env: no such file or directory", (), id="the-last-clause-is-detail-not-head"),
+    ],
+)
+def test_one_error_in_other_forms_gets_alternative_keys(line: str, alt_keys: tuple[str, ...]) -> None:
+    (rec,) = extract_error_records(line)
+    assert rec.alt_keys == alt_keys
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        pytest.param("XF [McpError]: MCP error -32000: Connection closed", "mcperror: mcp error <n>: connection closed",
+                     id="node-inspect-minified-class-with-name"),
+        pytest.param("xmlrpc.client.Fault: <Fault -32500: 'application error'>",
+                     "fault: <fault <n>: 'application error'>", id="module-qualified-bare-suffix-type"),
+        pytest.param("Error: the build did not finish", "error: the build did not finish", id="bare-error-stays-prefixed"),
+        pytest.param('after the upgrade "ImportError: cannot import name \'main\'"', "importerror: cannot import name 'main'",
+                     id="the-sentence-closing-quote-is-not-the-message"),
+        pytest.param('ValueError: bad "quote"', 'valueerror: bad "quote"', id="a-balanced-quote-stays"),
+        pytest.param('it fails with "java.lang.OutOfMemoryError: Java heap space" or hangs under load',
+                     "outofmemoryerror: java heap space", id="the-message-ends-at-its-closing-quote"),
+    ],
+)
+def test_exception_syntaxes_name_their_type_and_end_at_their_text(line: str, key: str) -> None:
+    assert [r.key for r in extract_error_records(line)] == [key]
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        pytest.param("the pod never starts, /run/flannel/subnet.env: no such file or directory", "subnet.env",
+                     id="a-dot-inside-a-file-name-does-not-end-the-sentence"),
+        pytest.param("it says raw mode is not supported on the current process.stdin, which Ink uses. Then it exits",
+                     "process.stdin, which ink uses", id="a-dot-inside-a-property-does-not-end-the-sentence"),
+    ],
+)
+def test_an_error_sentence_in_prose_is_read_whole(line: str, fragment: str) -> None:
+    (rec,) = extract_error_records(line)
+    assert fragment in rec.key and "then it exits" not in rec.key
+
+
+def test_a_bare_level_word_before_a_message_does_not_split_its_head() -> None:
+    (prose,) = extract_error_records("Error Raw mode is not supported on the current process.stdin, which Ink uses")
+    (printed,) = extract_error_records("Error: Raw mode is not supported on the current process.stdin, which Ink uses")
+    assert prose.key != printed.key
+    assert prose.alt_keys == printed.alt_keys == ("~raw mode is not supported on the current process.stdin, which ink uses",)

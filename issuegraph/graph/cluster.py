@@ -37,6 +37,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,9 @@ from ..errors import UsageError
 from ..models import ClusterRecord
 from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
-from .signatures import ErrorRecord, IssueSignatures, issue_signatures
+from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.4"
+CLUSTER_RULES = "cluster-2026-11-22.6"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -221,6 +222,8 @@ def _record_features(rec: ErrorRecord) -> dict[str, float]:
         feats[f] = max(feats.get(f, 0.0), w)
 
     put("k:" + rec.key, 1.0)
+    for k in rec.alt_keys:
+        put("k:" + k, ALT_KEY_WEIGHT)
     put("t:" + rec.type.lower(), 0.3)
     if rec.top_frames:
         put("s:" + rec.signature, 0.5)
@@ -232,6 +235,10 @@ def _record_features(rec: ErrorRecord) -> dict[str, float]:
     for a, b in zip(toks, toks[1:], strict=False):
         put(f"m:{a} {b}", 0.35)
     return feats
+
+
+_ALT_PREFIXES = ("~", "os:")
+ALT_KEY_WEIGHT = 0.8  # a head clause or OS code (signatures.message_alt_keys): the same error in another form
 
 
 def _record_weight(rec: ErrorRecord) -> float:
@@ -283,6 +290,7 @@ def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, sett
                 bg.append(rec.key)
                 continue
             keys.append(rec.key)
+            keys.extend(rec.alt_keys)
             feats = _record_features(rec)
             if len(recs) < MAX_RECORDS_SCORED:
                 recs.append((feats, weight))
@@ -375,10 +383,24 @@ class Scorer:
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
         # a message known to be raised by different code only counts when the frames agree
         unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
+        # a short message (``OutOfMemoryError: Java heap space``) names a kind of failure: printed with
+        # in-app frames on one side and none on the other, nothing says the two failed in the same place.
+        # Not an API error: the server raised it, the frames are only the client's request path.
+        unconfirmed += [k for k in shared if _is_short_message(k) and k not in unconfirmed
+                        and _one_sided_frames(a.sigs, b.sigs, k)]
+        # a head clause is a wrapper's wording: two different causes under it are two bugs
+        unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
+                        and not _details_agree(a.sigs, b.sigs, k)]
         if unconfirmed:
             shared = tuple(k for k in shared if k not in unconfirmed)
             if not shared:
                 err *= 0.5
+        for k in shared:
+            if k.startswith(_ALT_PREFIXES):
+                # one error in two printed forms: as strong as the forms' shared head, whatever the detail
+                wa = max((w for f, w in a.records if "k:" + k in f), default=0.0)
+                wb = max((w for f, w in b.records if "k:" + k in f), default=0.0)
+                err = max(err, ALT_KEY_WEIGHT * min(wa, wb))
         if err > 0:
             score = 0.6 * err + 0.4 * txt
         else:
@@ -388,7 +410,10 @@ class Scorer:
         return PairScore(round(score, 4), round(err, 4), round(txt, 4), shared, conflict)
 
     def is_edge(self, s: PairScore) -> bool:
-        if s.shared or s.error >= 0.5:
+        # No shared key (message, head clause or OS code): a near-match error alone is no edge. Since
+        # the alternative keys catch one error printed in other forms, what still scored high on the
+        # error vector without sharing a key was look-alikes (dev set: every such pair, 0 of 2 right).
+        if s.shared:
             return s.score >= self.settings.edge
         return s.score >= self.settings.text_only_edge
 
@@ -397,7 +422,48 @@ def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
     """The crashing functions under ``key`` in one issue. Functions, not ``module:function``
     labels: the module part depends on how the path was printed (``pip`` vs ``pip3`` scripts, a
     bundle with or without its package path), the function does not."""
-    return {f.rpartition(":")[2] for r in sigs.records if r.key == key for f in r.top_frames}
+    return {f.rpartition(":")[2] for r in sigs.records if r.top_frames and key in r.all_keys for f in r.top_frames}
+
+
+def _details(sigs: IssueSignatures, head_key: str) -> frozenset[str]:
+    """The informative words around a head clause (``~…`` key) over the records of one issue that have it."""
+    out: set[str] = set()
+    for r in sigs.all_records:
+        if head_key in r.alt_keys:
+            out |= _informative(message_alt_details(r.key)[head_key])
+    return frozenset(out)
+
+
+def _informative(text: str) -> set[str]:
+    return {t for t in _MSG_TOKEN.findall(text) if _DETAIL_WORD.fullmatch(t) and t not in _STOP}
+
+
+_DETAIL_WORD = re.compile(r"[a-z][a-z_]*[a-z]")  # posix_spawnp, not_found: one word each
+
+
+def _details_agree(a: IssueSignatures, b: IssueSignatures, head_key: str) -> bool:
+    """Two prints of one head agree unless each names something the other does not (a cause, a
+    quoted value): all the detail each issue prints after the head is compared, so a missing, cut
+    short or localised detail (no words; a subset of the other's) is no disagreement, and a wrapper
+    or logger prefix before the head does not count."""
+    x, y = _details(a, head_key), _details(b, head_key)
+    return x <= y or y <= x
+
+
+SHORT_MESSAGE_WORDS = 3
+_HTTP_STATUS_KEY = re.compile(r"[1-5]\d\d:")
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_short_message(key: str) -> bool:
+    """A primary key (not a head or OS code, not an API status) of at most ``SHORT_MESSAGE_WORDS`` words."""
+    if key.startswith(_ALT_PREFIXES) or _HTTP_STATUS_KEY.match(key):
+        return False
+    return len(_informative(key.partition(": ")[2])) <= SHORT_MESSAGE_WORDS
+
+
+def _one_sided_frames(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    return bool(_key_frames(a, key)) != bool(_key_frames(b, key))
 
 
 def _frames_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
@@ -413,7 +479,7 @@ def ambiguous_keys(profiles: Sequence[Profile], limit: int = 40) -> frozenset[st
     frame_sets: dict[str, list[frozenset[str]]] = defaultdict(list)
     # A message printed with a cause under it (``TypeError: fetch failed`` … ``cause: connect
     # ECONNREFUSED``) is a wrapper: the cause is the bug, and different causes wear the same wrapper.
-    out = {r.key for p in profiles for r in p.sigs.records if r.wrapped}
+    out = {k for p in profiles for r in p.sigs.records if r.wrapped for k in (r.key, *r.alt_keys)}
     for p in profiles:
         for k in p.keys:
             fs = frozenset(_key_frames(p.sigs, k))
@@ -441,8 +507,9 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
                 continue
             others = frozenset(t for o in recs if o.key != r.key and o.type not in _UNTYPED
                                for t in _MSG_TOKEN.findall(o.key) if t.isalpha() and len(t) > 2 and t not in _STOP)
-            if others and others not in companions[r.key] and len(companions[r.key]) < limit:
-                companions[r.key].append(others)
+            for k in (r.key, *r.alt_keys):
+                if others and others not in companions[k] and len(companions[k]) < limit:
+                    companions[k].append(others)
     return {k for k, sets in companions.items()
             if any(len(x & y) < BANNER_OVERLAP * len(x | y) for n, x in enumerate(sets) for y in sets[n + 1:])}
 
@@ -457,8 +524,10 @@ def _frames_conflict(a: IssueSignatures, b: IssueSignatures, shared: set[str]) -
     different functions, NPEs in different classes)."""
     if not shared:
         return False
-    fa = {f for r in a.records if r.key in shared for f in r.top_frames}
-    fb = {f for r in b.records if r.key in shared for f in r.top_frames}
+    fa = {f for r in a.records if r.top_frames and not shared.isdisjoint(r.all_keys) for f in r.top_frames}
+    if not fa:
+        return False
+    fb = {f for r in b.records if r.top_frames and not shared.isdisjoint(r.all_keys) for f in r.top_frames}
     if not fa or not fb or fa & fb:
         return False
     # frames on either side that are only positions (Go file lines) do not count as a disagreement

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-22.4"
+RULES_VERSION = "sig-2026-11-22.6"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -92,6 +92,18 @@ class ErrorRecord:
         if status:
             t = status.group(1)
         return f"{t}: {self.normalized_message}" if self.normalized_message else t
+
+    @cached_property
+    def alt_keys(self) -> tuple[str, ...]:
+        """Further identities of the same message, for bucketing (``message_alt_keys``): one error
+        printed in other forms (with or without a detail suffix, a logger prefix, a wrapper clause,
+        localised OS text next to the same code) lands in one of these even when ``key`` differs."""
+        return message_alt_keys(self.key)
+
+    @cached_property
+    def all_keys(self) -> frozenset[str]:
+        """``key`` and ``alt_keys``: every bucket this record lands in."""
+        return frozenset((self.key, *self.alt_keys))
 
     @cached_property
     def top_frames(self) -> tuple[str, ...]:
@@ -192,10 +204,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("temp", re.compile(
         r"(?i)(?:/var/folders/[\w/+-]+?/T|/tmp|\\AppData\\Local\\Temp|/private/tmp)[\\/][^\s\"':,)]*"),
         "<tmp>", "temp names are random: /var/folders/k6/…/T/next-panic-d5ab….log"),
-    Parameter("quoted-path", re.compile(r"(['\"])((?:~|[A-Za-z]:|\.{0,2})?[\\/][^'\"\s]+)\1"), _quoted_path,
+    Parameter("quoted-path", re.compile(r"(['\"])((?:[A-Za-z]:[\\/])[^'\"\n]+|(?:~|\.{0,2})?[\\/][^'\"\s]+)\1"), _quoted_path,
               "a quoted path's leading directories depend on the installation (nvm, Homebrew, a drive letter): "
               "rename '~/.nvm/…/claude-code' and '/opt/homebrew/…/claude-code' are one error; the last two "
               "components (the file and its folder) stay"),
+    Parameter("os-code", re.compile(r"(?i)\b(winerror|errno)\s+(\d+)"), lambda m: f"{m.group(1)}_{m.group(2)}",
+              "[WinError 5] and [Errno 13] name the OS error (the text beside them is often localised): "
+              "the number is identity, not a count, so it is kept"),
     Parameter("uuid", re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
               "<uuid>", "feedback ids, request ids, container ids"),
     Parameter("prefixed-id", re.compile(r"\b[a-z]{2,8}_[A-Za-z0-9]{12,}\b"), "<id>",
@@ -207,6 +222,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "<date>", "dates and clock times"),
     Parameter("hex", re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{7,}\b"),
               "<hex>", "addresses, hashes, container ids (7+ hex digits with a letter and a digit)"),
+    Parameter("suffixed-hex", re.compile(r"\b([A-Za-z]{2,12})(?=[0-9a-f]*\d)[0-9a-f]{7,}\b"), r"\1<hex>",
+              "generated names are a word and a random hex tail: veth1d85371, br-3f2c9a1b"),
     Parameter("long-token", re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,}\b"), "<id>",
               "other high-entropy tokens of 20+ characters"),
     Parameter("version", re.compile(r"\bv?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?\b"), "<ver>",
@@ -239,6 +256,73 @@ def normalize_message(text: str) -> str:
     s = re.sub(r"(?:<(\w+)>[\s,]*){2,}", lambda m: f"<{m.group(1)}> ", s)  # runs of one placeholder
     s = _WS.sub(" ", s)
     return _TRAILING_PUNCT.sub("", s)[:300]
+
+
+_CLAUSE_SPLIT = re.compile(r":\s+")
+_SENTENCE_SPLIT = re.compile(r"\.\s+(?=[a-z])")
+_ADVICE_LINK = re.compile(r"\s*\(?<url>\)?")
+_QUOTED_PATH_DETAIL = re.compile(r"\s*(?:['\"](?:…|~)?/[^'\"]*['\"]|(?:…|~)/[^'\"\s]*)")
+_HEAD_WORD = re.compile(r"[a-z][a-z_]{2,}")
+_HEAD_STOP = frozenset(("the", "and", "for", "with", "not", "could", "cannot", "error", "failed", "failure",
+                        "unable", "this", "that", "from", "was", "were", "has", "have", "been", "while"))
+_OS_SYSCALL = re.compile(r"\b(e[a-z]{3,11}): [^,:]{3,60}, (open|mkdir|rename|unlink|rmdir|scandir|stat|lstat|"
+                         r"copyfile|symlink|chmod|access|spawn|watch|uv_\w+|read|write|connect|listen) '…/[^'/]+/([^'/]+)'")
+_OS_NUMBERED = re.compile(r"\[?\b((?:winerror|errno)_\d+)\]?[^']*'…/[^'/]+/([^'/]+)'")
+# POSIX/libuv errno names (lower-cased, as keys are): a message led by one is an OS error
+_ERRNO_CODE = re.compile(r"e(?:acces|perm|noent|notempty|exist|busy|nospc|notdir|isdir|inval|again|io|rofs|xdev|"
+                         r"loop|nametoolong|mfile|nfile|pipe|timedout|conn(?:refused|reset|aborted)|addrinuse|"
+                         r"addrnotavail|hostunreach|netunreach|notsup|nosys|badf|ai_again|nomem|2big|dquot)")
+# a logger's level and stamp before a head (``[ERROR] [main <date>]``, a bare ``Error`` word in prose)
+_LOG_PREFIX = re.compile(r"^(?:(?:\[(?:[^\]]*<date>[^\]]*|info|warn|warning|error|debug|fatal|trace)\]|error|fatal)\s+)+")
+_PLACEHOLDER = re.compile(r"<\w+>")
+MIN_HEAD_WORDS = 3  # a head of fewer informative words ("permission denied") names no bug
+
+
+def message_alt_keys(key: str) -> tuple[str, ...]:
+    """The ways one error is printed differently that a single key cannot meet, as extra keys:
+
+    - ``~<clause head>``: each clause (or sentence) of a ``wrapper: clause: detail`` chain, without
+      its quoted path or a help link, type-free (``Error: Could not create temporary directory: Permission denied``, the same
+      with the OS text localised, and ``UpdateService error: Could not create temporary directory``
+      meet in ``~could not create temporary directory``). The last clause of a chain is its detail
+      (often a generic OS phrase) and is not a head; a head needs ``MIN_HEAD_WORDS`` informative
+      words, so ``permission denied`` alone never is one.
+    - ``os:<code> <syscall> <file>`` / ``os:<code> <file>``: an OS error by its code, the call and
+      the file it failed on (``EACCES … mkdir '…/lib/node_modules'``, ``[WinError 5] …
+      'entry_points.txt'``): language-independent, and the file keeps two EPERMs on different
+      things apart.
+
+    Keys only: whether two issues that share one are duplicates is still the scorer's call, and the
+    clusterer's ambiguity and background rules apply to these keys as to any other."""
+    return tuple(message_alt_details(key))
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def message_alt_details(key: str) -> dict[str, str]:
+    """``message_alt_keys`` with each key's *detail*: what the message prints after a head (its
+    quoted paths and later clauses: the cause), for the clusterer to check that two prints of one
+    head do not name different causes. Empty for OS-code keys (the code is the cause)."""
+    out: dict[str, str] = {}
+    # (sentence, clause) in order: a later clause of the same sentence is the head's detail (its
+    # cause); a later sentence is commentary or advice ("Add more at …" / "Ask your admin …")
+    clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_SPLIT.split(key))
+               for c in _CLAUSE_SPLIT.split(sentence) if c]
+    last = len(clauses) - 1 if len(clauses) > 2 else len(clauses)
+    if _ERRNO_CODE.fullmatch(clauses[0][1]):
+        last = 0  # ``EACCES: permission denied, mkdir``: the code and call are the identity (below)
+    for n in range(1, last):
+        sentence, clause = clauses[n]
+        head = _LOG_PREFIX.sub("", _ADVICE_LINK.sub("", _QUOTED_PATH_DETAIL.sub("", clause))).strip(" ,;.")
+        words = [w for w in _HEAD_WORD.findall(_PLACEHOLDER.sub(" ", head)) if w not in _HEAD_STOP]
+        if len(words) >= MIN_HEAD_WORDS and len(head) >= 20:
+            detail = [m.group(0) for m in _QUOTED_PATH_DETAIL.finditer(clause)]
+            detail += [c for s_, c in clauses[n + 1:] if s_ == sentence]
+            out.setdefault("~" + head, " ".join(detail).strip())
+    for m in _OS_SYSCALL.finditer(key):
+        out.setdefault(f"os:{m.group(1)} {m.group(2)} {m.group(3)}", "")
+    for m in _OS_NUMBERED.finditer(key):
+        out.setdefault(f"os:{m.group(1)} {m.group(2)}", "")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,7 +602,10 @@ class Message:
 MessageBuilder = Callable[[re.Match[str]], Message | None]
 
 _API_JSON = re.compile(r"(?:API Error|Error|error)?:?\s*(?P<status>[1-5]\d\d)\b[\s:-]*(?P<json>\{.*)$")
-_EXC_TYPE = r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|Warning|Timeout))"
+# a bare suffix word is a type only when a module qualifies it (``xmlrpc.client.Fault``): alone, ``Error:``
+# is the ``prefixed`` rule's
+_EXC_TYPE = (r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Exit|Interrupt|Locked|Failure|Panic|"
+             r"Warning|Timeout)|(?:[a-z_][\w$]*\.)+(?:Error|Exception|Fault))")
 
 
 def _api_error(m: re.Match[str]) -> Message | None:
@@ -591,9 +678,24 @@ def _simple(runtime: str, typ: str | None = None) -> MessageBuilder:
     return build
 
 
+_CLOSING = {'"': '"', "`": "`", "“": "”"}
+
+
+def _unquote_tail(msg: str) -> str:
+    """A message quoted in a sentence ('after the upgrade "ImportError: cannot import name 'main'"')
+    ends in the closing quote of the sentence, not of the message: an unbalanced one is dropped."""
+    while msg and msg[-1] in "\"”`'" and msg.count(msg[-1]) % 2 == 1 and msg[-1] != "”" or msg.endswith("”") and "“" not in msg:
+        msg = msg[:-1].rstrip()
+    return msg
+
+
 def _exception(m: re.Match[str]) -> Message | None:
     t = m.group("type")
     msg = (m.group("msg") or "").strip()
+    close = _CLOSING.get(m.group(0)[:1])
+    if close and close in msg:  # quoted in a sentence: the message ends at the closing quote
+        msg = msg[:msg.index(close)].strip()
+    msg = _unquote_tail(msg)
     runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
     short = t.rsplit(".", 1)[-1]
     return Message(short, msg, runtime)
@@ -619,7 +721,9 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
     ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
-    ("exception", re.compile(r"(?:^|[\s\"'`(\[:]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
+    # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
+    ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
+    ("exception", re.compile(r"(?:^|[\s\"'`(\[:“]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
@@ -649,7 +753,7 @@ _ERRORISH = re.compile(
     r"\b(?:could not|couldn't|cannot|can't|unable to|failed to|not supported|permission denied|"
     r"no such file or directory|access is denied|not valid json|timed out|not allowed|does not exist|"
     r"is not recognized|operation not permitted)\b", re.I)
-_SENTENCE_STOP = re.compile(r"[.!?`\"]")
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|[`\"]")  # a dot inside a name (subnet.env, bash.exe) ends nothing
 
 
 def _errorish_sentence(line: str) -> str | None:
@@ -673,6 +777,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "go-panic": ("panic: ", "fatal error: "),
     "go-observed-panic": ("panic",),
     "node-fatal": ("FATAL ERROR",),
+    "node-inspect": ("Error]: ", "Exception]: "),
     "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
     "errno": (": ",),
     "daemon": ("Error response from daemon",),
@@ -807,6 +912,20 @@ def lift_code_spans(text: str) -> str:
     return text + ("\n\n" + "\n".join(spans) if spans else "")
 
 
+_QUOTED_ERROR = re.compile(r"(?i)\b(?:error|exception)(?: message)?\s*:?\s*[\"“]([^\"”\n]{12,200})[\"”]")
+
+
+def lift_quoted_errors(text: str) -> str:
+    """Prose names an error by quoting it ('shows error "Claude Code on Windows requires git-bash"',
+    'the error message "…"'): the quoted text is the error's message, printed without its prefix, so
+    it gets its own ``Error:`` line (or its own line, when it already carries a type)."""
+    if '"' not in text and "“" not in text:
+        return text
+    quoted = [q.strip() for q in _QUOTED_ERROR.findall(text)]
+    lines = [q if re.match(r"[\w.$]*(?:Error|Exception)\b|Error:", q) else "Error: " + q for q in quoted]
+    return text + ("\n\n" + "\n".join(lines) if lines else "")
+
+
 _CI_TIMESTAMP = re.compile(r"(?m)^[ \t]*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t]?")
 
 
@@ -848,6 +967,7 @@ PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("unescape-pasted-newlines", unescape_pasted_newlines),
     ("strip-markup", strip_markup),
     ("lift-code-spans", lift_code_spans),
+    ("lift-quoted-errors", lift_quoted_errors),
 )
 
 
@@ -1088,7 +1208,7 @@ def _strip_title_tags(title: str) -> str:
 
 __all__ = [
     "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "issue_signatures",
-    "match_frame", "match_message", "normalize_message", "prepare_text",
+    "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
 ]
 
 _ = field  # dataclass field kept importable for subclasses
