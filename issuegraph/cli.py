@@ -501,12 +501,13 @@ def similar(
     db: DbOption = None,
     config: ConfigOption = None,
     as_json: JsonFlag = False,
+    html_host: HtmlHostOption = None,
 ) -> None:
     """Rank likely duplicates of one issue, with scores and reasons (advisory: nothing is changed)."""
     from .graph.cluster import load_config
     from .graph.cluster_load import find_similar, parse_issue_target
 
-    ref = parse_issue_target(target)
+    ref = parse_issue_target(target, html_hosts(html_host))
     cfg = load_config(config)
     with _open_existing(db) as store:
         ranked = find_similar(store, ref, top, cfg)

@@ -299,6 +299,11 @@ def test_similar_targets_parse(target: str, ref: IssueRef) -> None:
     assert parse_issue_target(target) == ref
 
 
+def test_similar_refuses_an_issue_url_on_another_site() -> None:
+    with pytest.raises(UsageError):
+        parse_issue_target("https://gitlab.com/a/b/issues/1")
+
+
 def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "cluster.toml"
     bad.write_text("[background\nadd = 1")
@@ -366,7 +371,7 @@ def test_similar_command_prints_scores_and_reasons(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["similar", "not-an-issue"], "neither an issue URL", id="bad-target"),
+        pytest.param(["similar", "not-an-issue"], "is not an issue or pull request", id="bad-target"),
         pytest.param(["similar", "anthropics/claude-code#1"], "not in the store", id="unknown-issue"),
         pytest.param(["cluster", "--repo", "bad repo"], "is not OWNER/REPO", id="bad-repo"),
     ],

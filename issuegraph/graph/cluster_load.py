@@ -33,7 +33,7 @@ from .cluster import (
     cluster_issues,
     rank_similar,
 )
-from .refs import Reference, duplicate_targets, extract_references
+from .refs import DEFAULT_HOSTS, Reference, duplicate_targets, extract_references, parse_issue_url
 
 
 def duplicate_of_mentions(text: str, repo: str) -> list[IssueRef]:
@@ -146,16 +146,11 @@ def update_clusters(store: Store, repo: str, config: BackgroundConfig, created_a
     return run_id, result
 
 
-def parse_issue_target(text: str) -> IssueRef:
-    """``https://github.com/OWNER/REPO/issues/N`` (or ``/pull/N``) or ``OWNER/REPO#N``."""
-    m = re.match(r"^\s*https?://[^/]+/([^/]+/[^/]+)/(?:issues|pull)/(\d+)\b", text)
-    if m:
-        return IssueRef(m.group(1), int(m.group(2)))
-    try:
-        return IssueRef.from_key(text.strip())
-    except UsageError:
-        raise UsageError(f"'{text}' is neither an issue URL nor OWNER/REPO#N (for example: "
-                         "anthropics/claude-code#45035)") from None
+def parse_issue_target(text: str, hosts: Sequence[str] = DEFAULT_HOSTS) -> IssueRef:
+    """``https://github.com/OWNER/REPO/issues/N`` (or ``/pull/N``, or an Enterprise host in
+    ``hosts``) or ``OWNER/REPO#N``: the same parsing ``walk`` uses, so a URL on another site is
+    refused rather than read as a GitHub issue."""
+    return parse_issue_url(text, hosts)
 
 
 def find_similar(store: Store, target: IssueRef, top: int, config: BackgroundConfig) -> list[Similar]:
