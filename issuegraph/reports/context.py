@@ -12,6 +12,7 @@ Every number a report prints is computed here from one of those facts, so it can
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections import Counter
@@ -201,6 +202,7 @@ def iso_week(ts: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+@functools.lru_cache(maxsize=4096)  # a repository states the same few versions thousands of times
 def version_key(v: str) -> tuple[Any, ...]:
     """Sort ``2.0.9`` before ``2.0.10``; anything non-numeric after the numbers, alphabetically."""
     parts = re.split(r"[.\-+]", v)
@@ -543,6 +545,7 @@ def _first_line(text: str, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
+@functools.lru_cache(maxsize=65536)  # each key is sorted several times per cluster (members, nodes, edges)
 def _key_sort(key: str) -> tuple[str, int]:
     repo, _, num = key.rpartition("#")
     return (repo, int(num) if num.isdigit() else 0)
