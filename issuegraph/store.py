@@ -228,6 +228,16 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _loads_small(text: str) -> Any:
+    """``json.loads`` for the small columns (labels, reactions), which are often empty: ``[]`` and
+    ``{}`` skip the decoder (loading every issue of a big repository decodes two per issue)."""
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
+    return json.loads(text)
+
+
 class Store:
     """A handle on one SQLite store. Use as a context manager or call ``close()``."""
 
@@ -420,10 +430,10 @@ class Store:
         return Issue(
             repo=row["repo"], number=row["number"], kind=row["kind"], title=row["title"],
             body=row["body"], state=row["state"], state_reason=row["state_reason"],
-            author=row["author"], labels=tuple(json.loads(row["labels"])),
+            author=row["author"], labels=tuple(_loads_small(row["labels"])),
             created_at=row["created_at"], updated_at=row["updated_at"], closed_at=row["closed_at"],
             merged_at=row["merged_at"], merged=None if row["merged"] is None else bool(row["merged"]),
-            reactions=json.loads(row["reactions"]), comment_count=row["comment_count"],
+            reactions=_loads_small(row["reactions"]), comment_count=row["comment_count"],
             url=row["url"], node_id=row["node_id"], crawled=bool(row["crawled"]),
             raw=json.loads(row["raw"]) if with_raw else {},
         )

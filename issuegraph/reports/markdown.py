@@ -31,6 +31,7 @@ Text copied from issues is untrusted; how it is made safe, in one place (``inlin
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -126,6 +127,7 @@ _PRINTABLE_ASCII = re.compile(r"[ -~]*")
 _BLOCK_INDICATOR = re.compile(r"[#,\[\]{}&*!|>'\"%@`]|[?:-](?: |$)|---|\.\.\.|.*(?:: |:$| #)| |.* $")
 
 
+@functools.lru_cache(maxsize=4096)  # keys, repo, generator, versions: the same few strings on every page
 def _yaml_str(s: str) -> str | None:
     if not _PRINTABLE_ASCII.fullmatch(s):
         return None  # non-ASCII and control characters: escaped, double-quoted; PyYAML's business
