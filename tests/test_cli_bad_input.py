@@ -170,7 +170,7 @@ def test_a_read_only_store_opens_for_reading_and_says_so_on_write(tmp_path: Path
         pytest.param(["export", "--format", "xml", "--out", "-"], "unknown format", id="export-format"),
         pytest.param(["export", "--format", "json", "--out", "-", "--around", "https://github.com/acme/widgets/wiki"],
                      "is not an issue or pull request page", id="export-around-wiki"),
-        pytest.param(["similar", "javascript:alert(1)"], "is neither an issue URL", id="similar-javascript"),
+        pytest.param(["similar", "javascript:alert(1)"], "is not an issue or pull request", id="similar-javascript"),
     ],
 )
 def test_malformed_input_is_one_line_and_exit_2(tmp_path: Path, argv: list[str], expected: str) -> None:
