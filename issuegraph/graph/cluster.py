@@ -30,12 +30,14 @@ The steps, in order (each one's reason is where it is implemented):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -722,6 +724,21 @@ def cluster_id(repo: str, oldest_number: int) -> str:
     return f"{repo.split('/')[-1]}-{oldest_number}-{digest[:6]}"
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A run allocates millions of small, long-lived dicts and tuples (features, records, scores) and
+    frees almost none until it ends; the cyclic collector kept rescanning them, a fifth of the run's
+    time at 50k issues. Nothing a run builds needs it (no reference cycles are dropped mid-run), so
+    it is paused for the run and restored after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def cluster_issues(
     items: Sequence[ClusterInput],
     links: Sequence[ExplicitLink] = (),
@@ -730,6 +747,12 @@ def cluster_issues(
     settings: Settings = Settings(),
 ) -> ClusterResult:
     """Cluster ``items`` (any number of repositories; clusters never cross one)."""
+    with _gc_paused():
+        return _cluster_issues(items, links, config, settings)
+
+
+def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink], config: BackgroundConfig,
+                    settings: Settings) -> ClusterResult:
     items = sorted({i.key: i for i in items}.values(), key=lambda i: (i.repo, i.number))
     profiles, background = build_profiles(items, config, settings)
     scorer = Scorer(profiles, settings)
