@@ -298,14 +298,18 @@ def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, sett
                 recs.append((feats, weight))
             for f, w in feats.items():
                 error[f] = max(error.get(f, 0.0), w)
-        text: dict[str, float] = defaultdict(float)
-        for w in _words(item.title):
-            text["t:" + w] += 1.0
-        for w in _words(boiler.strip(item.repo, item.body)):
-            text["w:" + w] += 0.5
-        for c in item.comments:
-            for w in _words(boiler.strip(item.repo, c)):
-                text["w:" + w] += 0.25
+        # title words weigh 1, body words 0.5, comment words 0.25 per occurrence: counted per word, then
+        # weighed (the same sums as adding per occurrence, since quarters add exactly) in the same key
+        # order (first occurrence: title, then body, then comments), at a fraction of the cost
+        title_n = Counter(_words(item.title))
+        body_n = Counter(_words(boiler.strip(item.repo, item.body)))
+        comment_n = Counter(w for c in item.comments for w in _words(boiler.strip(item.repo, c)))
+        text: dict[str, float] = {"t:" + w: float(n) for w, n in title_n.items()}
+        for w, n in body_n.items():
+            text["w:" + w] = 0.5 * n + 0.25 * comment_n.get(w, 0)
+        for w, n in comment_n.items():
+            if w not in body_n:
+                text["w:" + w] = 0.25 * n
         text = {k: 1.0 + math.log(v) if v > 1 else v for k, v in text.items()}
         profiles.append(Profile(item, s, error, dict(text), recs, tuple(dict.fromkeys(keys)), tuple(dict.fromkeys(bg))))
     return profiles, background
