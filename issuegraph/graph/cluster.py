@@ -30,12 +30,14 @@ The steps, in order (each one's reason is where it is implemented):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -296,14 +298,18 @@ def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, sett
                 recs.append((feats, weight))
             for f, w in feats.items():
                 error[f] = max(error.get(f, 0.0), w)
-        text: dict[str, float] = defaultdict(float)
-        for w in _words(item.title):
-            text["t:" + w] += 1.0
-        for w in _words(boiler.strip(item.repo, item.body)):
-            text["w:" + w] += 0.5
-        for c in item.comments:
-            for w in _words(boiler.strip(item.repo, c)):
-                text["w:" + w] += 0.25
+        # title words weigh 1, body words 0.5, comment words 0.25 per occurrence: counted per word, then
+        # weighed (the same sums as adding per occurrence, since quarters add exactly) in the same key
+        # order (first occurrence: title, then body, then comments), at a fraction of the cost
+        title_n = Counter(_words(item.title))
+        body_n = Counter(_words(boiler.strip(item.repo, item.body)))
+        comment_n = Counter(w for c in item.comments for w in _words(boiler.strip(item.repo, c)))
+        text: dict[str, float] = {"t:" + w: float(n) for w, n in title_n.items()}
+        for w, n in body_n.items():
+            text["w:" + w] = 0.5 * n + 0.25 * comment_n.get(w, 0)
+        for w, n in comment_n.items():
+            if w not in body_n:
+                text["w:" + w] = 0.25 * n
         text = {k: 1.0 + math.log(v) if v > 1 else v for k, v in text.items()}
         profiles.append(Profile(item, s, error, dict(text), recs, tuple(dict.fromkeys(keys)), tuple(dict.fromkeys(bg))))
     return profiles, background
@@ -722,6 +728,21 @@ def cluster_id(repo: str, oldest_number: int) -> str:
     return f"{repo.split('/')[-1]}-{oldest_number}-{digest[:6]}"
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A run allocates millions of small, long-lived dicts and tuples (features, records, scores) and
+    frees almost none until it ends; the cyclic collector kept rescanning them, a fifth of the run's
+    time at 50k issues. Nothing a run builds needs it (no reference cycles are dropped mid-run), so
+    it is paused for the run and restored after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def cluster_issues(
     items: Sequence[ClusterInput],
     links: Sequence[ExplicitLink] = (),
@@ -730,6 +751,12 @@ def cluster_issues(
     settings: Settings = Settings(),
 ) -> ClusterResult:
     """Cluster ``items`` (any number of repositories; clusters never cross one)."""
+    with _gc_paused():
+        return _cluster_issues(items, links, config, settings)
+
+
+def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink], config: BackgroundConfig,
+                    settings: Settings) -> ClusterResult:
     items = sorted({i.key: i for i in items}.values(), key=lambda i: (i.repo, i.number))
     profiles, background = build_profiles(items, config, settings)
     scorer = Scorer(profiles, settings)

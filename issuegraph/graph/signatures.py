@@ -811,14 +811,18 @@ def _may_be_errorish(line: str) -> bool:
     return _ERRORISH_NEEDLE.search(line) is not None
 
 
+# ``MESSAGE_RULES`` in order with each rule's needle (None: it has none), resolved once instead of per line
+_RULES_WITH_NEEDLES = tuple((_NEEDLE_RX.get(name), rx, build) for name, rx, build in MESSAGE_RULES)
+_RULES_WITHOUT_NEEDLE = tuple(rule for rule in _RULES_WITH_NEEDLES if rule[0] is None)
+
+
 @lru_cache(maxsize=_LINE_CACHE)
 def match_message(line: str) -> Message | None:
     if len(line) > 2000:
         line = line[:2000]
-    gated = _ANY_NEEDLE.search(line) is not None
-    for name, rx, build in MESSAGE_RULES:
-        needle = _NEEDLE_RX.get(name)
-        if needle is not None and (not gated or not needle.search(line)):
+    # a line with no needle at all meets only the rules without one (most lines: prose)
+    for needle, rx, build in _RULES_WITH_NEEDLES if _ANY_NEEDLE.search(line) is not None else _RULES_WITHOUT_NEEDLE:
+        if needle is not None and not needle.search(line):
             continue
         m = rx.search(line)
         if m:
