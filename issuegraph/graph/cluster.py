@@ -30,14 +30,12 @@ The steps, in order (each one's reason is where it is implemented):
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from ..gcpause import gc_paused
 from ..models import ClusterRecord
 from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
@@ -728,21 +727,6 @@ def cluster_id(repo: str, oldest_number: int) -> str:
     return f"{repo.split('/')[-1]}-{oldest_number}-{digest[:6]}"
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """A run allocates millions of small, long-lived dicts and tuples (features, records, scores) and
-    frees almost none until it ends; the cyclic collector kept rescanning them, a fifth of the run's
-    time at 50k issues. Nothing a run builds needs it (no reference cycles are dropped mid-run), so
-    it is paused for the run and restored after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def cluster_issues(
     items: Sequence[ClusterInput],
     links: Sequence[ExplicitLink] = (),
@@ -751,7 +735,7 @@ def cluster_issues(
     settings: Settings = Settings(),
 ) -> ClusterResult:
     """Cluster ``items`` (any number of repositories; clusters never cross one)."""
-    with _gc_paused():
+    with gc_paused():
         return _cluster_issues(items, links, config, settings)
 
 

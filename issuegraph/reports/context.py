@@ -13,17 +13,16 @@ Every number a report prints is computed here from one of those facts, so it can
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from .. import __version__
 from ..errors import ReportError
+from ..gcpause import gc_paused
 from ..models import ClusterRecord, Issue, IssueRef
 from ..store import Store
 
@@ -561,24 +560,11 @@ def _neg_day(day: str) -> tuple[int, ...]:
     return tuple(-d for d in digits)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building a big archive makes hundreds of thousands of small objects and no reference cycles:
-    the cyclic collector's passes over them were a quarter of the warm time (peak memory unchanged)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def build_report_set(store: Store, repo: str, *, graph: Any = None, extract_records: RecordExtractor | None = None,
                      extract_env: EnvExtractor | None = None, min_size: int = 2) -> ReportSet:
     """Everything the Markdown of one repository's archive needs, from the store's newest cluster run
     (and the one before it, for "new since last run")."""
-    with _gc_paused():
+    with gc_paused():
         return _build_report_set(store, repo, graph, extract_records, extract_env, min_size)
 
 
