@@ -96,6 +96,19 @@ def test_the_seed_pair_from_bun_and_node_builds_lands_in_one_cluster() -> None:
     assert "out of extra usage" in c.hints[f"{REPO}#45264"]
 
 
+def test_every_member_carrying_the_cluster_error_says_so_in_its_hint() -> None:
+    # a member whose best link is to one side only (a marked duplicate) must still show what ties it in
+    items = seed_pair() + background_corpus()
+    dup = ClusterInput(key=f"{REPO}#45300", repo=REPO, number=45300, title="Same thing here", body="",
+                       comments=("Duplicate of #45035",), state="closed", state_reason="duplicate")
+    result = cluster_issues(items + [dup], [ExplicitLink(f"{REPO}#45300", f"{REPO}#45035", "marked_as_duplicate")])
+    c = result.by_member()[f"{REPO}#45035"]
+    assert f"{REPO}#45300" in c.members
+    for key in (f"{REPO}#45035", f"{REPO}#45264"):
+        assert "reports the cluster's error" in c.hints[key]
+    assert "reports the cluster's error" not in c.hints[f"{REPO}#45300"]  # it carries no error of its own
+
+
 def test_the_auth_error_is_learned_as_background_and_listed_as_ignored() -> None:
     result = cluster_issues(seed_pair() + background_corpus())
     auth = [k for k in result.background.keys if "could not resolve authentication method" in k]

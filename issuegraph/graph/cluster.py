@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.6"
+CLUSTER_RULES = "cluster-2026-11-22.7"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -681,6 +681,14 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
         if groups.find(e.a) != groups.find(e.b):
             groups.union(e.a, e.b)
         used.append(e)
+    # A report that a maintainer marked as a duplicate and that carries no error of its own (a
+    # "same here" issue) has nothing to agree or disagree with: it must not veto its group joining
+    # another that shares the group's error, so the guard leaves it out of the cross scores.
+    vouched = {i for e in explicit for i in (e.a, e.b) if not scorer.profiles[i].keys}
+
+    def sides(r: int) -> list[int]:
+        kept = [i for i in groups.oldest[r] if i not in vouched]
+        return kept or groups.oldest[r]
     # the guard's verdict depends only on the two oldest-member lists: two big groups that meet
     # through many candidate edges are compared once until one of those lists changes
     verdicts: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
@@ -693,10 +701,11 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
             continue
         ga, gb = groups.members[ra], groups.members[rb]
         if len(ga) > 1 or len(gb) > 1:
-            pair = (tuple(groups.oldest[ra]), tuple(groups.oldest[rb]))
+            sa, sb = sides(ra), sides(rb)
+            pair = (tuple(sa), tuple(sb))
             ok = verdicts.get(pair)
             if ok is None:
-                cross = _cross_scores(scorer, groups.oldest[ra], groups.oldest[rb])
+                cross = _cross_scores(scorer, sa, sb)
                 ok = verdicts[pair] = not (sum(cross) / len(cross) < settings.link or min(cross) < settings.link_floor)
             if not ok:
                 continue
@@ -865,6 +874,12 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
         else:
             hints[key] = f"score {best.score:.2f} with {other}: {best.reason}"
         scores[key] = best.score
+    if signature is not None and len(members) > 1:
+        # A member's best link can be to one side of the cluster only (a marked duplicate, say);
+        # saying which members carry the cluster's error is what ties the sides together.
+        for i in members:
+            if signature in profiles[i].keys:
+                hints[profiles[i].item.key] += "; reports the cluster's error"
     bg = sorted({k for i in members for k in profiles[i].background})
     details: dict[str, Any] = {
         "rules_version": RULES_VERSION,
