@@ -573,3 +573,26 @@ OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
 def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
                                                                          groups: list[tuple[int, ...]]) -> None:
     assert fenced_groups(DBV, bodies) == groups
+
+
+def test_issues_declared_duplicates_of_one_uncrawled_issue_are_one_cluster() -> None:
+    # the target was never crawled (deleted, transferred, outside the crawl window)
+    items, links = inputs_from_json([
+        {"repo": PP, "number": 10, "title": "update check crashes", "body": "see log", "comments": ["Duplicate of #4"]},
+        {"repo": PP, "number": 20, "title": "startup error dialog", "body": "again", "comments": ["Duplicate of #4"]},
+        {"repo": PP, "number": 30, "title": "dark theme", "body": "too bright"},
+    ])
+    groups = sorted(c.members for c in cluster_issues(items, links).clusters)
+    assert groups == [(f"{PP}#10", f"{PP}#20"), (f"{PP}#30",)]
+
+
+def test_a_prose_claim_on_an_issue_with_no_error_of_its_own_is_taken_as_said() -> None:
+    # an empty "it crashes too" report, closed by a maintainer's prose claim, joins a cluster held by
+    # an error it cannot contradict (under the guard its low text score with the cluster kept it out)
+    e1 = "panic: value is marked, so must be unmarked first"
+    items = [issue(1, "crash after upgrade", errors_block(err(e1))), issue(2, "crash on plan", errors_block(err(e1))),
+             issue(3, "1.6 crash", "", ("I believe this is a duplicate of #1, fixed in the next release.",))]
+    _, links = inputs_from_json([{"repo": REPO, "number": 3, "title": "", "body": "",
+                                  "comments": ["I believe this is a duplicate of #1, fixed in the next release."]}])
+    assert [lk.kind for lk in links] == ["duplicate_claim"]
+    assert cluster_issues(items, links).clusters[0].members == (f"{REPO}#1", f"{REPO}#2", f"{REPO}#3")

@@ -47,10 +47,11 @@ from ..errors import UsageError
 from ..gcpause import gc_paused
 from ..models import ClusterRecord
 from .boilerplate import learn_boilerplate
+from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.7"
+CLUSTER_RULES = "cluster-2026-11-22.8"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -277,6 +278,12 @@ def build_profiles(items: Sequence[ClusterInput], config: BackgroundConfig, sett
                                   [[r.signature for r in s.records] for s in sigs])
     # template lines of each repository's issue forms say nothing about the problem (boilerplate.py)
     boiler = learn_boilerplate((i.repo, i.body) for i in items if settings.strip_boilerplate)
+    # an issue with no error line of its own may still carry, verbatim, a message its repository's
+    # other issues report as an error (known_messages.py)
+    own = [[r for r in s.records if r.key not in background] for s in sigs]
+    found = recognise_known_messages([i.repo for i in items], ["\n".join((i.body, *i.comments)) for i in items],
+                                     own, [not recs for recs in own])
+    sigs = [IssueSignatures(s.records + tuple(f), s.title) if f else s for s, f in zip(sigs, found, strict=True)]
     profiles = []
     for item, s in zip(items, sigs, strict=True):
         error: dict[str, float] = {}
@@ -676,7 +683,13 @@ def _cross_scores(scorer: Scorer, sa: list[int], sb: list[int]) -> list[float]:
 def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tuple[_Groups, list[Edge]]:
     groups = _Groups(n, [p.item.number for p in scorer.profiles])
     used: list[Edge] = []
-    explicit = [e for e in edges if e.kind in ("marked_as_duplicate", "duplicate_of_comment")]
+    def firm(e: Edge) -> bool:
+        # GitHub's marking and its "Duplicate of #N" are a maintainer's act; a prose claim is firm
+        # only when the claiming issue (``a``) reports no error of its own that could contradict it
+        # (an empty "same crash" report): otherwise it merges under the chaining guard below
+        return e.kind in ("marked_as_duplicate", "duplicate_of_comment") or (
+            e.kind == "duplicate_claim" and not scorer.profiles[e.a].keys)
+    explicit = [e for e in edges if firm(e)]
     for e in explicit:
         if groups.find(e.a) != groups.find(e.b):
             groups.union(e.a, e.b)
@@ -692,7 +705,7 @@ def _union(n: int, scorer: Scorer, edges: list[Edge], settings: Settings) -> tup
     # the guard's verdict depends only on the two oldest-member lists: two big groups that meet
     # through many candidate edges are compared once until one of those lists changes
     verdicts: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
-    scored = sorted((e for e in edges if e.kind not in ("marked_as_duplicate", "duplicate_of_comment")),
+    scored = sorted((e for e in edges if not firm(e)),
                     key=lambda e: (-e.score, scorer.profiles[e.a].item.number, scorer.profiles[e.b].item.number))
     for e in scored:
         ra, rb = groups.find(e.a), groups.find(e.b)
@@ -761,15 +774,23 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
         if scorer.is_edge(s):
             edges.append(Edge(i, j, "signature" if s.shared else "similar", s.score, s.reason()))
     closing: dict[str, list[int]] = defaultdict(list)
+    # sources declared duplicates of one issue that is not among the inputs (not crawled, deleted,
+    # another repository's walk stub): duplicates of one issue are duplicates of each other
+    absent: dict[tuple[str, str], list[int]] = defaultdict(list)
     for link in sorted(links, key=lambda lk: (lk.source, lk.target, lk.kind)):
         if link.kind == "same_closing_pr":
             if link.source in index:
                 closing[link.target].append(index[link.source])
             continue
         a, b = index.get(link.source), index.get(link.target)
+        if a is not None and b is None and link.target.partition("#")[0] == profiles[a].item.repo:
+            absent[(link.target, link.kind)].append(a)
         if a is None or b is None or a == b or profiles[a].item.repo != profiles[b].item.repo:
             continue
         edges.append(Edge(a, b, link.kind, 1.0, link.evidence or link.kind.replace("_", " ")))
+    for (target, kind), sources in sorted(absent.items()):
+        for x in sorted(set(sources))[1:]:
+            edges.append(Edge(min(sources), x, kind, 1.0, f"both declared duplicates of {target}"))
     for pr, members in sorted(closing.items()):
         for x, i in enumerate(members):
             for j in members[x + 1:]:

@@ -1,0 +1,95 @@
+"""An issue with no error line of its own joins the issues whose error its text quotes verbatim
+(known_messages.py); a message it only mentions next to its own error, a short phrase, or a message
+known in another repository does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from issuegraph.graph.cluster import ClusterInput, ExplicitLink, cluster_issues
+from issuegraph.graph.known_messages import KnownMessages, searchable
+from issuegraph.graph.signatures import issue_signatures
+
+REPO = "acme/tool"
+
+
+def issue(number: int, title: str, body: str, comments: tuple[str, ...] = (), repo: str = REPO) -> ClusterInput:
+    return ClusterInput(key=f"{repo}#{number}", repo=repo, number=number, title=title, body=body, comments=comments)
+
+
+def together(items: list[ClusterInput], a: int, b: int, links: list[ExplicitLink] | None = None) -> bool:
+    by = cluster_issues(items, links or []).by_member()
+    return by[f"{REPO}#{a}"].id == by[f"{REPO}#{b}"].id
+
+
+GIT_BASH = ("Claude Code on Windows requires git-bash (https://git-scm.com/downloads/win). If installed but not in "
+            "PATH, set environment variable pointing to your bash.exe, similar to: "
+            "CLAUDE_CODE_GIT_BASH_PATH=C:\\Program Files\\Git\\bin\\bash.exe")
+TOOL_USE = ('{"type":"error","error":{"type":"invalid_request_error","message":"messages.4: `tool_use` ids were found '
+            'without `tool_result` blocks immediately after: toolu_01LqHj43fmheAteL2PTXoCyL. Each `tool_use` block must '
+            'have a corresponding `tool_result` block in the next message."},"request_id":"req_011CTgUwMrehF5d4zVc6KQTr"}')
+
+# (the issue that pastes the error the way the extractor reads it, the issue that does not)
+QUOTED_WITHOUT_A_MARKER = [
+    pytest.param(f"```\nError: {GIT_BASH}\n```",
+                 f"Install fails:\n```shell\nirm https://claude.ai/install.ps1 | iex\nSetting up Claude Code...\n{GIT_BASH}\n```",
+                 id="cli-output-without-error-prefix"),
+    pytest.param("```\npanic: value is marked, so must be unmarked first\n\ngoroutine 1 [running]:\n"
+                 "github.com/zclconf/go-cty/cty.Value.assertUnmarked(...)\n"
+                 "\t/home/runner/go/pkg/mod/github.com/zclconf/go-cty@v1.14.0/cty/value_ops.go:1244 +0x5a\n```",
+                 "```\n2023-10-04T18:57:12.9958114Z !!!!!!!!!!!!!!!!!!!!!!!!!!! TERRAFORM CRASH !!!!!!!!!!!!!!!!!!!!!!!\n"
+                 "2023-10-04T18:57:12.9958301Z \n2023-10-04T18:57:12.9973941Z value is marked, so must be unmarked first\n```",
+                 id="crash-banner-then-bare-message"),
+    pytest.param(f"API Error: 400 {TOOL_USE.replace('messages.4', 'messages.91')}",
+                 f"What's wrong?\n\n {TOOL_USE}\n", id="api-body-without-status"),
+    pytest.param("```\nMcpError: MCP error -32000: Connection closed\n```",
+                 "Servers fail to connect with `MCP error -32000: Connection closed` right after the handshake.",
+                 id="message-quoted-mid-sentence"),
+    pytest.param("```\nError: interface veth1d85371 has no carrier on bridge docker0 after restart\n```",
+                 "dockerd says interface veth44aa01b has no carrier on bridge docker0 after restart, every time",
+                 id="placeholder-glued-to-a-word"),
+]
+
+
+@pytest.mark.parametrize(("pasted", "quoted"), QUOTED_WITHOUT_A_MARKER)
+def test_an_issue_quoting_a_known_error_without_a_marker_joins_the_issue_that_reports_it(pasted: str, quoted: str) -> None:
+    assert not issue_signatures("it fails", quoted).records  # nothing marks the quoted line as an error
+    items = [issue(1, "install fails on windows", pasted), issue(2, "cannot start it", quoted),
+             issue(3, "unrelated: dark theme colours", "The sidebar is too bright in the dark theme.")]
+    assert together(items, 1, 2)
+    assert not together(items, 1, 3)
+
+
+def test_an_issue_with_its_own_error_does_not_take_on_a_message_it_mentions() -> None:
+    mentioned = issue(2, "crash on save", "```\nTypeError: Cannot read properties of undefined (reading 'path')\n"
+                      "    at save (/app/src/store.js:10:5)\n```\nUnlike the report where it said "
+                      "`MCP error -32000: Connection closed`, this one is a crash on save.")
+    items = [issue(1, "mcp", "```\nMcpError: MCP error -32000: Connection closed\n```"), mentioned]
+    assert not together(items, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        pytest.param("mcp error <n>: connection closed", True, id="four-words"),
+        pytest.param("connection closed", False, id="a-phrase-is-no-error"),
+        pytest.param("<path> <n> <id>", False, id="placeholders-only"),
+        pytest.param("value is marked, so must be unmarked first", True, id="sentence"),
+    ],
+)
+def test_only_messages_with_enough_words_are_searched_for(message: str, expected: bool) -> None:
+    assert searchable(message) is expected
+
+
+def test_a_message_known_in_another_repository_is_not_searched_for() -> None:
+    items = [issue(1, "crash", "```\nError: ENOSPC: System limit for number of file watchers reached, watch '/a/b'\n```",
+                   repo="other/repo"),
+             issue(2, "watcher", "It says System limit for number of file watchers reached, watch '/c/d' and stops.")]
+    result = cluster_issues(items)
+    assert len(result.clusters) == 2
+
+
+def test_found_records_say_they_were_read_from_text() -> None:
+    source = issue_signatures("", "```\nMcpError: MCP error -32000: Connection closed\n```").records
+    found = KnownMessages(source).find("It failed with MCP error -32001: connection closed again.")
+    assert [(r.key, r.source, r.frames) for r in found] == [(source[0].key, "text", ())]
