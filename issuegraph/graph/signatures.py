@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-24.1"
+RULES_VERSION = "sig-2026-11-24.2"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -705,9 +705,12 @@ _ASAN_FRAME = re.compile(r"^\s*#\d+\s+0x[0-9a-f]+\s+(?:in\s+(?P<fn>.+?)\s+)?(?P<
 # gdb: "#0  0x00007ffff7a42428 in __GI_raise (sig=sig@entry=6) at ../sysdeps/unix/sysv/linux/raise.c:54",
 # "#1  parse_header (buf=0x0) at parser.c:120", "#4  0x00007ffff7e4e3e9 in ?? () from /lib/x86_64-linux-gnu/libc.so.6".
 # Without an address, only a frame that names its source file is one: "#1 Fix the crash (linux)" is prose.
+# The line gdb prints where it stops ("0x0000555555555149 in parse_header (buf=0x0) at parser.c:120") is frame #0.
 _GDB_FRAME = re.compile(
-    r"^\s*#\d+\s+(?:0x[0-9a-f]+ in (?P<fn>[^\s(][^(]*?)\s*\((?P<args>.*)\)(?:\s+(?:at|from)\s+(?P<loc>\S+))?"
-    r"|(?P<fn2>[^\s(][^(]*?)\s*\((?P<args2>.*)\)\s+at\s+(?P<loc2>\S+:\d+))\s*$")
+    r"^\s*(?:(?:#\d+\s+)?0x[0-9a-f]+ in (?P<fn>[^\s(][^(]*?)\s*\((?P<args>.*)\)(?:\s+(?:at|from)\s+(?P<loc>\S+))?"
+    r"|#\d+\s+(?P<fn2>[^\s(][^(]*?)\s*\((?P<args2>.*)\)\s+at\s+(?P<loc2>\S+:\d+))\s*$")
+# ThreadSanitizer: "    #0 worker /src/pool.c:30:10 (app+0x4a1b2c)"
+_TSAN_FRAME = re.compile(r"^\s*#\d+\s+(?P<fn>[^\s#].*?)\s+(?P<loc>\S+:\d+(?::\d+)?)\s+\([^()\s]+\+0x[0-9a-f]+\)\s*$")
 # lldb: "  * frame #0: 0x0000000100003f5c a.out`parse_header(buf=0x0) at parser.c:120:9"
 _LLDB_FRAME = re.compile(r"^\s*\*?\s*frame #\d+: 0x[0-9a-f]+ (?P<image>[^`\s]+)`(?P<fn>.+?)(?: \+ \d+)?(?: at (?P<loc>\S+))?\s*$")
 # Apple crash reports, Objective-C's "First throw call stack", Xcode's thread backtraces:
@@ -728,6 +731,10 @@ def _b_gdb(m: re.Match[str], raw: str) -> Frame:
     return native_frame(m.group("fn") or m.group("fn2") or "", m.group("loc") or m.group("loc2") or "", raw)
 
 
+def _b_tsan(m: re.Match[str], raw: str) -> Frame:
+    return native_frame(m.group("fn"), m.group("loc"), raw)
+
+
 def _b_lldb(m: re.Match[str], raw: str) -> Frame:
     return native_frame(m.group("fn"), m.group("loc") or "", raw, image=m.group("image"))
 
@@ -744,20 +751,23 @@ def _b_tombstone(m: re.Match[str], raw: str) -> Frame:
 
 
 # Order: Dart before PHP before gdb ("#0 fn (loc)" reads as a gdb frame without an address, and a PHP
-# "#0 path(12): fn()" as one with the path for a function); the tombstone's "#00 pc" before ASan's "#0 0x".
+# "#0 path(12): fn()" as one with the path for a function); lldb's "frame #0: 0x… image`fn" before gdb;
+# gdb's "#0 0x… in fn (args) at file" before ASan's "#0 0x… in fn file" (which would take "(args) at" as
+# part of the name).
 LANG_FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     ("ruby", "ruby", _RUBY_FRAME, _b_ruby),
     ("dart", "dart", _DART_FRAME, _b_dart),
     ("php", "php", _PHP_FRAME, _b_php),
     ("tombstone", "native", _TOMBSTONE_FRAME, _b_tombstone),
-    ("asan", "native", _ASAN_FRAME, _b_asan),
-    ("gdb", "native", _GDB_FRAME, _b_gdb),
     ("lldb", "native", _LLDB_FRAME, _b_lldb),
+    ("gdb", "native", _GDB_FRAME, _b_gdb),
+    ("asan", "native", _ASAN_FRAME, _b_asan),
+    ("tsan", "native", _TSAN_FRAME, _b_tsan),
     ("apple", "native", _APPLE_FRAME, _b_apple),
 )
 _LANG_FRAME_NEEDLES: dict[str, tuple[str, ...]] = {
     "ruby": (":in ",), "dart": ("(package:", "(dart:", "(file:///", "(org-dartlang-sdk:"),
-    "php": ("): ", "[internal function]", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "gdb": ("0x", " at "),
+    "php": ("): ", "[internal function]", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "tsan": ("+0x",), "gdb": ("0x", " at "),
     "lldb": ("frame #",), "apple": ("0x",),
 }
 
@@ -995,9 +1005,19 @@ def _php_error(m: re.Match[str]) -> Message | None:
     return Message(typ, m.group("msg").strip(), "php", frame=frame)
 
 
+_PHP_TRAILING_LOCATION = re.compile(r"\s+in\s+(?P<file>\S+\.php)(?::\d+|\s+on\s+line\s+\d+|\(\d+\))\s*$")
+
+
 def _php_class(m: re.Match[str]) -> Message:
+    """``Foo\\BarException: message in /path/File.php:12``: the file (when printed) is the first frame."""
     msg = (m.group("msg") or "").strip()
-    return Message(_short_class(m.group("type")), msg, "php", follow="" if msg else "next-line")
+    loc = _PHP_TRAILING_LOCATION.search(msg)
+    frame = None
+    if loc:
+        msg = msg[:loc.start()].strip()
+        module, kind = php_location_kind(loc.group("file"))
+        frame = _lang_frame("", module, "php", m.group(0), kind)
+    return Message(_short_class(m.group("type")), msg, "php", frame=frame, follow="" if msg else "next-line")
 
 
 def _monolog(m: re.Match[str]) -> Message:
@@ -1099,7 +1119,8 @@ def _signal(m: re.Match[str]) -> Message:
     ``Segmentation fault: 11``, zsh's ``zsh: segmentation fault  ./app``) or Android's ``Fatal signal 11
     (SIGSEGV)``: one key per signal. A symptom, not a bug: the message is short on purpose, so the
     clusterer needs frames or more to join on it."""
-    name = m.group("name") or _SIGNAL_NAMES.get(m.group("sig") or "", (m.group("sig") or "").lower())
+    sig = m.group("sig") or m.group("sig2") or ""
+    name = m.group("name") or _SIGNAL_NAMES.get(sig, sig.lower())
     name = name.lower().replace("illegal hardware instruction", "illegal instruction")
     return Message("signal", name, "native")
 
@@ -1158,14 +1179,14 @@ LANG_MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("dart-unhandled", re.compile(r"(?:^|[\s\]])(?:Unhandled Exception|Another exception was thrown): (?P<msg>\S.*)$"), _dart_unhandled),
     ("flutter-thrown", re.compile(r"^\s*The following .{1,120}? was thrown\b.*:\s*$"), _flutter_thrown),
     ("objc-uncaught", re.compile(r"Terminating app due to uncaught exception '(?P<type>\w+)', reason: '(?P<msg>.*)$"), _objc_uncaught),
-    ("apple-exception", re.compile(r"^\s*(?:Exception Type:\s+|Thread \d+: )(?P<type>EXC_[A-Z_]+)\b"), _apple_exception),
+    ("apple-exception", re.compile(r"(?:^\s*(?:Exception Type:\s+|Thread \d+: )|stop reason = )(?P<type>EXC_[A-Z_]+)\b"), _apple_exception),
     ("swift-fatal", re.compile(
         r"(?:^|[\s:])(?P<thread>Thread \d+: )?(?:(?P<file>[\w./+-]+\.swift):\d+: )?(?P<kind>Fatal error|Precondition failed|"
         r"Assertion failed)(?::\s*(?P<msg>.*?))?(?::?\s*file (?P<file2>[^,\s]+\.swift), line \d+)?\s*$"), _swift_fatal),
     ("signal", re.compile(
         r"^\s*(?:\S+: (?:line \d+: )?(?:\d+ )?)?(?P<name>[Ss]egmentation fault|[Bb]us error|[Ii]llegal (?:hardware )?instruction|"
         r"[Ff]loating point exception)(?::\s*\d+)?(?:\s+\(core dumped\))?(?:\s{2,}\S.*)?\s*$"
-        r"|Fatal signal \d+ \((?P<sig>SIG[A-Z]+)\)"), _signal),
+        r"|Fatal signal \d+ \((?P<sig>SIG[A-Z]+)\)|received signal (?P<sig2>SIG(?!ABRT)[A-Z]+)"), _signal),
 )
 _LANG_NEEDLES: dict[str, tuple[str, ...]] = {
     "sanitizer": ("Sanitizer: ",),
@@ -1187,7 +1208,7 @@ _LANG_NEEDLES: dict[str, tuple[str, ...]] = {
     "apple-exception": ("EXC_",),
     "swift-fatal": ("Fatal error", "Precondition failed", "Assertion failed"),
     "signal": ("egmentation fault", "us error", "llegal instruction", "llegal hardware instruction",
-               "loating point exception", "Fatal signal "),
+               "loating point exception", "Fatal signal ", "received signal "),
 }
 
 # A message printed on a line after its header (``Message.follow``): the pattern that line must match.
@@ -1229,14 +1250,22 @@ _LANG_DETAIL_LINE = re.compile(
     r"^\s*(?:Stack trace:|\[stacktrace\]|thrown in |(?:READ|WRITE) of size \d|SUMMARY: \w+Sanitizer|0x[0-9a-f]+ is located|"
     r"Shadow bytes|Address 0x[0-9a-f]+ is|what\(\):|Aborted(?: \(core dumped\))?\s*$|<asynchronous suspension>|"
     r"Exception (?:Codes|Subtype|Note|Reason):|Termination (?:Reason|Signal|Namespace):|Crashed Thread:|Triggered by Thread:|"
-    r"Thread \d+ Crashed:|\*\*\* First throw call stack:|libc\+\+abi: terminating|Application Specific Information:)")
+    r"Thread \d+ Crashed:|\*\*\* First throw call stack:|libc\+\+abi: terminating|Application Specific Information:|"
+    # a sanitizer's other lines ("==4242==The signal is caused by a READ memory access."), gdb's prompt, source
+    # listing and SIGABRT stop (the abort an uncaught C++ exception or a failed assert ends in), a compiler's
+    # source excerpt ("    3 | #include <x.h>"), a tombstone's "backtrace:", PostgreSQL's LINE/DETAIL/HINT,
+    # Android's "FATAL EXCEPTION: main" / "Process: …, PID: …" header above a Java exception, the
+    # parentheses around Objective-C's first throw call stack
+    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|.*received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
+    r"(?:LINE \d+|DETAIL|HINT):  ?|FATAL EXCEPTION: |Process: \S+, PID: \d+|[()]\s*$)")
 # Lines after which the frames are another stack's (the sanitizer's allocation and free stacks)
 _LANG_OTHER_STACK = re.compile(r"^\s*(?:freed by thread|previously allocated by thread|allocated by thread|"
                                r"Previous (?:write|read) of size|Thread T\d+ \(tid=\d+, \w+\) created by)")
 _LANG_LINE_NEEDLES = ("Stack trace:", "[stacktrace]", "thrown in ", " of size ", "SUMMARY: ", " is located", "Shadow bytes",
                       "Address 0x", "what():", "Aborted", "<asynchronous suspension>", "Exception ", "Termination ",
                       "Crashed", "Triggered by", "First throw", "libc++abi", "Application Specific", " by thread",
-                      " created by")
+                      " created by", "==", "(gdb) ", "(lldb) ", "\t", "received signal SIGABRT", "|", "backtrace:",
+                      "Abort message:", "LINE ", "DETAIL:", "HINT:", "FATAL EXCEPTION: ", ", PID: ", "(", ")")
 _LANG_LINE_GATE = re.compile("|".join(map(re.escape, _LANG_LINE_NEEDLES)))
 
 
@@ -1508,7 +1537,7 @@ def label_bare_go_panics(text: str) -> str:
 # Android's logcat prefixes every line with its level, tag and pid: ``E/flutter ( 1234): `` (brief format) or
 # ``01-25 10:00:00.123  1234  1234 E AndroidRuntime: `` (threadtime). Flutter, React Native and every
 # Android app's crashes are pasted this way; the prefix hides the line syntax from the rules.
-_LOGCAT_PREFIX = re.compile(r"(?m)^[ \t]*(?:\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\s+\d+\s+\d+\s+[VDIWEF] [^:\n]{1,60}?\s*: |"
+_LOGCAT_PREFIX = re.compile(r"(?m)^[ \t]*(?:(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\s+\d+\s+\d+\s+[VDIWEF] [^:\n]{1,60}?\s*: |"
                             r"[VDIWEF]/[^(\n:]{1,60}\(\s*\d+\): ?)")
 
 
@@ -1563,6 +1592,7 @@ def _join_soft_wraps(lines: list[str], i: int, first: str) -> tuple[str, int]:
         if (
             _INDENTED.match(nxt)
             and not match_frame(nxt)
+            and not lang_line_role(nxt)
             and not match_message(nxt)
             and not _ENDS_SENTENCE.search(text)
             and len(nxt.strip()) < 160
@@ -1586,7 +1616,7 @@ _MAY_HOLD_WORDS = (
 )
 # crash lines of native code, PHP and Xcode that carry none of the words above (see "other ecosystems")
 _MAY_HOLD_WORDS += ("terminate called", "illegal instruction", "illegal hardware instruction", "php warning", "php notice",
-                    "php deprecated", "exc_bad_", "undefined reference to")
+                    "php deprecated", "exc_bad_", "undefined reference to", "sanitizer", ".php line ")
 # (shape, a lower-case substring it cannot match without)
 _MAY_HOLD_SHAPES = (
     (r"\bE[A-Z]{3,}\b", "e"), (r"\bat \S+ \(", "at "), (r"\bat \S+:\d", "at "), (r"\.go:\d", ".go:"),
