@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-24.2"
+RULES_VERSION = "sig-2026-11-24.3"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -704,10 +704,11 @@ def native_frame(fn: str, loc: str, raw: str, image: str = "", runtime: str = "n
 _ASAN_FRAME = re.compile(r"^\s*#\d+\s+0x[0-9a-f]+\s+(?:in\s+(?P<fn>.+?)\s+)?(?P<loc>\(?[^\s()]+\)?)\s*$")
 # gdb: "#0  0x00007ffff7a42428 in __GI_raise (sig=sig@entry=6) at ../sysdeps/unix/sysv/linux/raise.c:54",
 # "#1  parse_header (buf=0x0) at parser.c:120", "#4  0x00007ffff7e4e3e9 in ?? () from /lib/x86_64-linux-gnu/libc.so.6".
-# Without an address, only a frame that names its source file is one: "#1 Fix the crash (linux)" is prose.
+# Without an address, only a frame that names its source file is one: "#1 Fix the crash (linux)" is prose;
+# "(lib.so+0x1b2c)" after the name is no argument list but ASan's binary and offset.
 # The line gdb prints where it stops ("0x0000555555555149 in parse_header (buf=0x0) at parser.c:120") is frame #0.
 _GDB_FRAME = re.compile(
-    r"^\s*(?:(?:#\d+\s+)?0x[0-9a-f]+ in (?P<fn>[^\s(][^(]*?)\s*\((?P<args>.*)\)(?:\s+(?:at|from)\s+(?P<loc>\S+))?"
+    r"^\s*(?:(?:#\d+\s+)?0x[0-9a-f]+ in (?P<fn>[^\s(][^(]*?)\s*\((?![^()\s]+\+0x[0-9a-f]+\)\s*$)(?P<args>.*)\)(?:\s+(?:at|from)\s+(?P<loc>\S+))?"
     r"|#\d+\s+(?P<fn2>[^\s(][^(]*?)\s*\((?P<args2>.*)\)\s+at\s+(?P<loc2>\S+:\d+))\s*$")
 # ThreadSanitizer: "    #0 worker /src/pool.c:30:10 (app+0x4a1b2c)"
 _TSAN_FRAME = re.compile(r"^\s*#\d+\s+(?P<fn>[^\s#].*?)\s+(?P<loc>\S+:\d+(?::\d+)?)\s+\([^()\s]+\+0x[0-9a-f]+\)\s*$")
@@ -1210,6 +1211,21 @@ _LANG_NEEDLES: dict[str, tuple[str, ...]] = {
     "signal": ("egmentation fault", "us error", "llegal instruction", "llegal hardware instruction",
                "loating point exception", "Fatal signal ", "received signal "),
 }
+
+# Messages a runtime prints for a *class* of fault, the same for every program and every bug in it: the
+# signal that killed a process, a Mach exception type, what a sanitizer found, Swift's traps for a nil
+# optional or a bad index, Dart's null-check operator. Two issues sharing one say nothing until their
+# frames agree (the clusterer treats them as it treats keys it learns are ambiguous).
+_SYMPTOM_KEY = re.compile(
+    r"signal: |exc_[a-z_]+$|exc_[a-z_]+: |\w*sanitizer: |terminate: |"
+    r"fatal error: (?:unexpectedly found nil while (?:implicitly )?unwrapping an optional value|(?:array )?index out of range)$|"
+    r"dart: null check operator used on a null value$")
+
+
+def is_symptom_key(key: str) -> bool:
+    """Whether an error key names only a kind of fault (see ``_SYMPTOM_KEY``)."""
+    return _SYMPTOM_KEY.match(key) is not None
+
 
 # A message printed on a line after its header (``Message.follow``): the pattern that line must match.
 # ``next-line``: the next non-empty line that is no frame (RSpec, Flutter, Symfony, Laravel); ``what``:
@@ -1809,7 +1825,7 @@ def _strip_title_tags(title: str) -> str:
 
 
 __all__ = [
-    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "issue_signatures",
+    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "is_symptom_key", "issue_signatures",
     "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
 ]
 
