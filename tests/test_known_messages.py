@@ -93,3 +93,13 @@ def test_found_records_say_they_were_read_from_text() -> None:
     source = issue_signatures("", "```\nMcpError: MCP error -32000: Connection closed\n```").records
     found = KnownMessages(source).find("It failed with MCP error -32001: connection closed again.")
     assert [(r.key, r.source, r.frames) for r in found] == [(source[0].key, "text", ())]
+
+
+def test_the_hint_says_a_member_quotes_the_error_rather_than_pasting_it() -> None:
+    items = [issue(1, "install fails", f"```\nError: {GIT_BASH}\n```"),
+             issue(2, "install fails again", f"```\nError: {GIT_BASH}\n```"),
+             issue(3, "cannot start it", f"Setting up Claude Code...\n{GIT_BASH}\n")]
+    c = cluster_issues(items).by_member()[f"{REPO}#3"]
+    assert c.members == (f"{REPO}#1", f"{REPO}#2", f"{REPO}#3")
+    assert "quotes the cluster's error in its text" in c.hints[f"{REPO}#3"]
+    assert "reports the cluster's error" in c.hints[f"{REPO}#2"]

@@ -900,7 +900,9 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
         # saying which members carry the cluster's error is what ties the sides together.
         for i in members:
             if signature in profiles[i].keys:
-                hints[profiles[i].item.key] += "; reports the cluster's error"
+                quoted = all(r.source == "text" for r in profiles[i].sigs.records if signature in r.all_keys)
+                hints[profiles[i].item.key] += ("; quotes the cluster's error in its text (no error line of its own)"
+                                                if quoted else "; reports the cluster's error")
     bg = sorted({k for i in members for k in profiles[i].background})
     details: dict[str, Any] = {
         "rules_version": RULES_VERSION,
