@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-22.6"
+RULES_VERSION = "sig-2026-11-22.7"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -727,7 +727,9 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
-    ("klog", re.compile(r"\b[EWF]\d{4} [\d:.]+\s+\d+ (?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
+    # klog/glog: ``E1023 10:01:02.123  1234 summary.go:92] msg``; people often trim the header and
+    # paste from the file name on, so a line that *starts* with ``file.go:N] `` is one too
+    ("klog", re.compile(r"(?:\b[EWF]\d{4} [\d:.]+\s+\d+ |^\s*)(?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
      lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
     ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
