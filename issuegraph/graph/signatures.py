@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-22.6"
+RULES_VERSION = "sig-2026-11-23.1"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -701,6 +701,20 @@ def _exception(m: re.Match[str]) -> Message | None:
     return Message(short, msg, runtime)
 
 
+_V8_ALLOCATION_FAILED = re.compile(r"\bAllocation failed\b")
+
+
+def _v8_fatal(m: re.Match[str]) -> Message:
+    """V8 prints an out-of-memory abort as ``FATAL ERROR: <where> Allocation failed - <what>``: the
+    ``<where>`` names the GC step or allocation site that hit the limit (``Reached heap limit``,
+    ``Ineffective mark-compacts near heap limit``, ``CALL_AND_RETRY_LAST``, ``MarkCompactCollector:
+    young object promotion failed``) and varies run to run for one leak; what failed (``JavaScript heap
+    out of memory``) is the identity. Node, Electron, Deno and every V8 embedder print it this way."""
+    msg = m.group("msg").strip()
+    cut = _V8_ALLOCATION_FAILED.search(msg)
+    return Message("FATAL ERROR", msg[cut.start():] if cut else msg, "node")
+
+
 def _rust_panic(m: re.Match[str]) -> Message | None:
     msg = (m.group("msg") or "").strip().strip("'")
     loc = m.group("loc") or ""
@@ -719,7 +733,7 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
     ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
-    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
+    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _v8_fatal),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
     # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
     ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
