@@ -24,6 +24,15 @@ SAME_ERROR = [
         "FATAL ERROR: MarkCompactCollector: young object promotion failed Allocation failed - JavaScript heap out of memory",
         id="v8-oom-allocation-site-varies",
     ),
+    pytest.param(
+        '{"type":"error","error":{"type":"invalid_request_error","message":"messages.4:             `tool_use` ids were '
+        'found without `tool_result` blocks immediately after:     toolu_01LqHj43fmheAteL2PTXoCyL. Each `tool_use` block '
+        'must have a corresponding            `tool_result` block in the next     message."},"request_id":"req_011CTgUwMrehF5d4zVc6KQTr"}',
+        'API Error: 400 {"type":"error","error":{"type":"invalid_request_error","message":"messages.91: `tool_use` ids were '
+        'found without `tool_result` blocks immediately after: toolu_01A5DxkSd7aUNL9X4Y3mMz3b. Each `tool_use` block must have '
+        'a corresponding `tool_result` block in the next message."}}',
+        id="api-error-body-printed-bare-and-after-its-status",
+    ),
 ]
 
 DIFFERENT_ERRORS = [
@@ -44,3 +53,28 @@ def test_one_error_in_two_printed_forms_shares_a_key(a: str, b: str) -> None:
 def test_different_errors_printed_alike_share_no_key(a: str, b: str) -> None:
     assert _keys(a) and _keys(b)
     assert not _keys(a) & _keys(b)
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        pytest.param('{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).",'
+                     '"status":"RESOURCE_EXHAUSTED"}}', "429: resource has been exhausted (e.g. check quota)",
+                     id="status-read-from-the-body"),
+        pytest.param('  {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+                     "overloaded_error: overloaded", id="no-status-the-type-names-it"),
+    ],
+)
+def test_a_bare_api_error_body_is_an_error_record(line: str, key: str) -> None:
+    assert [r.key for r in extract_error_records(line)] == [key]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param('{"type":"message","error":null,"content":[{"type":"text","text":"could not"}]}', id="error-null"),
+        pytest.param('{"error": {"details": []}}', id="no-message"),
+    ],
+)
+def test_json_that_is_not_an_error_body_is_no_api_record(line: str) -> None:
+    assert not [r for r in extract_error_records(line) if r.runtime == "api"]

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.1"
+RULES_VERSION = "sig-2026-11-23.2"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -610,13 +610,42 @@ _EXC_TYPE = (r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Faul
 
 def _api_error(m: re.Match[str]) -> Message | None:
     """``Error: 400 {json}`` → ``400 invalid_request_error: <message>`` (the body's own message)."""
-    status, body = m.group("status"), m.group("json")
+    return _api_body(m.group("status"), m.group("json"))
+
+
+# A JSON error envelope printed on its own, without the ``Error: 400`` a client puts before it
+# (a log line, a UI that shows the raw response, a copy of the body alone)
+_BARE_API_JSON = re.compile(r'^\W{0,3}(?P<json>\{\s*(?:"(?:type|status)"\s*:\s*"?\w+"?\s*,\s*)?"error"\s*:\s*[{"].*)$')
+
+
+def _bare_api_error(m: re.Match[str]) -> Message | None:
+    """``{"type":"error","error":{"type":…,"message":…}}`` / ``{"error":{"code":400,"message":…}}``: an
+    HTTP API's error envelope (Anthropic, OpenAI, Google and most JSON APIs share the shape) printed
+    bare is the same error as the client's ``Error: 400 {…}``; its status is read from the body when
+    the body carries one (``"code": 400``, ``"status": 400``)."""
+    body = m.group("json")
+    obj = _loads_prefix(body)
+    status = None
+    if isinstance(obj, dict):
+        inner = obj.get("error")
+        for v in (obj.get("status"), obj.get("code"), *((inner.get("code"), inner.get("status")) if isinstance(inner, dict) else ())):
+            if isinstance(v, int) and 100 <= v <= 599:
+                status = str(v)
+                break
+    elif not re.search(r'"message"\s*:', body):
+        return None
+    msg = _api_body(status, body)
+    return msg if msg.message.strip() and msg.message != body else None
+
+
+def _api_body(status: str | None, body: str) -> Message:
     obj = _loads_prefix(body)
     err_type, msg = None, None
     if isinstance(obj, dict):
         inner = obj.get("error", obj)
         if isinstance(inner, dict):
-            err_type = inner.get("type") or inner.get("code")
+            err_type = inner.get("type") or inner.get("code") or inner.get("status")
+            err_type = err_type if isinstance(err_type, str) else None
             msg = inner.get("message")
             if isinstance(msg, str) and re.match(r"Error code: \d{3} - \{", msg):
                 nested = re.search(r"'message': '([^']*)", msg)  # proxies wrap a Python repr of the body
@@ -632,7 +661,7 @@ def _api_error(m: re.Match[str]) -> Message | None:
         if re.match(r"Error code: \d{3} - \{", msg):
             nested = re.search(r"'message': '([^']*)", msg)
             msg = nested.group(1) if nested else msg
-    typ = f"{status} {err_type}" if err_type else status
+    typ = " ".join(t for t in (status, err_type) if t) or "error"
     return Message(typ, _api_message(str(msg)), "api")
 
 
@@ -728,6 +757,7 @@ def _rust_panic(m: re.Match[str]) -> Message | None:
 # beats a generic "panic:"; exception types beat bare "error:" prefixes.
 MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("api-json-body", _API_JSON, _api_error),
+    ("api-json-bare", _BARE_API_JSON, _bare_api_error),
     ("rust-panic-quoted", re.compile(r"panicked (?:at|with) ['\"](?P<msg>.*?)['\"][,:]?\s*(?:at )?(?P<loc>\S+\.rs:\d+(?::\d+)?)"),
      _rust_panic),
     ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
@@ -786,6 +816,7 @@ def _errorish_sentence(line: str) -> str | None:
 # regex runs (siggen's predicate/action split; the regexes are slow on long prose lines).
 _NEEDLES: dict[str, tuple[str, ...]] = {
     "api-json-body": ("{",),
+    "api-json-bare": ('"error"',),
     "rust-panic-quoted": ("panicked",),
     "rust-panic-located": ("panicked",),
     "go-panic": ("panic: ", "fatal error: "),
