@@ -467,6 +467,26 @@ def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str]
     assert got == groups
 
 
+PIP = "pypa/pip"
+WINERR = ("ERROR: Could not install packages due to an EnvironmentError: [WinError 5] Access is denied: "
+          "'c:\\\\python38\\\\lib\\\\site-packages\\\\pip\\\\{file}'")
+
+
+def test_one_error_printed_twice_is_not_a_banner_over_its_own_copy() -> None:
+    """An issue pasting the error with and without pip's advice suffix, and another with an unrelated
+    follow-up exception: the repeated print is the same error, not a different one under a banner."""
+    advice = " Consider using the `--user` option or check the permissions."
+    items = [
+        ClusterInput(f"{PIP}#1", PIP, 1, "upgrade fails", f"```\n{WINERR.format(file='__init__.py')}{advice}\n```\n"
+                     f"again:\n```\n{WINERR.format(file='__init__.py')}\n```"),
+        ClusterInput(f"{PIP}#2", PIP, 2, "cannot upgrade pip", f"```\n{WINERR.format(file='_internal/cli/main.py')}\n```\n"
+                     "then\n```\nTypeError: 'module' object is not callable\n```"),
+        ClusterInput(f"{PIP}#3", PIP, 3, "unrelated", "```\nTypeError: unsupported operand type(s) for +: 'int' and 'str'\n```"),
+    ]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
+
+
 DOCKER = "docker/cli"
 
 # Known limits, kept visible: (reports, desired grouping, what the clusterer does today).

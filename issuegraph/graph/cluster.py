@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.7"
+CLUSTER_RULES = "cluster-2026-11-23.1"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -510,7 +510,9 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
         for r in recs:
             if r.top_frames:
                 continue
-            others = frozenset(t for o in recs if o.key != r.key and o.type not in _UNTYPED
+            # a record sharing a key with this one (the same error printed again with or without its
+            # advice suffix) is this error, not a companion
+            others = frozenset(t for o in recs if o.type not in _UNTYPED and o.all_keys.isdisjoint(r.all_keys)
                                for t in _MSG_TOKEN.findall(o.key) if t.isalpha() and len(t) > 2 and t not in _STOP)
             for k in (r.key, *r.alt_keys):
                 if others and others not in companions[k] and len(companions[k]) < limit:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.2"
+RULES_VERSION = "sig-2026-11-23.3"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -184,10 +184,25 @@ def _staging_name(base: str) -> str:
     return re.sub(r"^(\..+-)[A-Za-z0-9]{6,10}$", r"\1<tmp>", base)
 
 
+# Python installs each distribution under ``site-packages`` (``dist-packages`` on Debian) as a package
+# folder plus its metadata folder (``pip/…``, ``pip-22.3.dist-info/…``, ``PyYAML-6.0.egg-info``)
+_PY_INSTALL_DIR = frozenset(("site-packages", "dist-packages"))
+_PY_DIST_NAME = re.compile(r"^([A-Za-z0-9_.]+?)(?:-\d[^\\/]*)?(?:\.(?:dist-info|egg-info|egg|libs|data|pth|py|pyd|so))?$")
+
+
 def _quoted_path(m: re.Match[str]) -> str:
     parts = [p for p in re.split(r"[\\/]+", m.group(2)) if p]
     if len(parts) <= 2:
         return m.group(0)
+    lowered = [p.lower() for p in parts[:-1]]
+    for n, part in enumerate(lowered):
+        if part in _PY_INSTALL_DIR and n + 1 < len(parts):
+            # a file of an installed distribution: an install, upgrade or uninstall that fails on it
+            # fails on whichever of its files the OS refused first (``[WinError 5] Access is denied:
+            # '…\\pip\\__init__.py'`` one run, ``'…\\pip-22.3.dist-info\\entry_points.txt'`` the next): the
+            # distribution is the identity, not the file
+            dist = _PY_DIST_NAME.match(parts[n + 1])
+            return f"{m.group(1)}…/{parts[n]}/{dist.group(1) if dist else parts[n + 1]}{m.group(1)}"
     return f"{m.group(1)}…/{parts[-2]}/{_staging_name(parts[-1])}{m.group(1)}"
 
 
@@ -727,7 +742,12 @@ def _exception(m: re.Match[str]) -> Message | None:
     msg = _unquote_tail(msg)
     runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
     short = t.rsplit(".", 1)[-1]
-    return Message(short, msg, runtime)
+    return Message(_PY_OSERROR_ALIASES.get(short, short), msg, runtime)
+
+
+# Python 3.3 made these names aliases of ``OSError`` (PEP 3151): messages and old code still print the
+# alias (pip's "Could not install packages due to an EnvironmentError: …"), new versions print OSError
+_PY_OSERROR_ALIASES = {"EnvironmentError": "OSError", "IOError": "OSError", "WindowsError": "OSError"}
 
 
 _V8_ALLOCATION_FAILED = re.compile(r"\bAllocation failed\b")
