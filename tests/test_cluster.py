@@ -487,6 +487,18 @@ def test_one_error_printed_twice_is_not_a_banner_over_its_own_copy() -> None:
     assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
 
 
+def test_an_os_error_on_different_files_of_one_installed_distribution_joins() -> None:
+    """Formerly a known limit: the file a refused install fails on is incidental; its distribution is not."""
+    bodies = ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+              "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
+              "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
+              "basecommand.py' Consider using the `--user` option or check the permissions.",
+              "OSError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\numpy\\core\\_umath.pyd'"]
+    items = [ClusterInput(f"{PIP}#{n}", PIP, n, f"install fails {n}", b) for n, b in enumerate(bodies, 1)]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
+
+
 DOCKER = "docker/cli"
 
 # Known limits, kept visible: (reports, desired grouping, what the clusterer does today).
@@ -498,14 +510,6 @@ KNOWN_WRONG = [
          "exit status 1, out: `A specified logon session does not exist. It may already have been terminated.`"],
         [(1,), (2,)], [(1, 2)],
         id="generic-frameless-message-different-causes-merge",  # needs a corroborating signal (cause, context)
-    ),
-    pytest.param(
-        ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
-         "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
-         "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
-         "basecommand.py' Consider using the `--user` option or check the permissions."],
-        [(1, 2)], [(1,), (2,)],
-        id="one-os-error-on-different-files-stays-apart",  # the file is identity for ENOENT, incidental for EACCES
     ),
 ]
 
