@@ -45,6 +45,16 @@ SAME_ERROR = [
         "PermissionError: [Errno 13] Permission denied: '/usr/lib/python3/dist-packages/yaml/__init__.py'",
         id="debian-dist-packages-metadata-and-package-folder",
     ),
+    pytest.param(
+        "`'DBeaver new version release checker' has encountered a problem. java.lang.NullPointerException`",
+        "DBeaver new version release checker has encountered a problem.",
+        id="eclipse-job-dialog-quoted-and-bare",
+    ),
+    pytest.param(
+        "'Building workspace' has encountered a problem.",
+        'An internal error occurred during: "Building workspace".\njava.lang.NullPointerException',
+        id="eclipse-job-dialog-title-and-detail",
+    ),
 ]
 
 DIFFERENT_ERRORS = [
@@ -57,6 +67,11 @@ DIFFERENT_ERRORS = [
         "OSError: [WinError 5] Access is denied: 'c:\\\\python38\\\\lib\\\\site-packages\\\\numpy\\\\core\\\\_multiarray_umath.pyd'",
         "OSError: [WinError 5] Access is denied: 'c:\\\\python38\\\\lib\\\\site-packages\\\\pip\\\\__init__.py'",
         id="different-installed-distributions-refused",
+    ),
+    pytest.param(
+        "'Building workspace' has encountered a problem.",
+        "'Refreshing workspace' has encountered a problem.",
+        id="different-eclipse-jobs",
     ),
 ]
 

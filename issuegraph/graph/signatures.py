@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.3"
+RULES_VERSION = "sig-2026-11-23.4"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -764,6 +764,20 @@ def _v8_fatal(m: re.Match[str]) -> Message:
     return Message("FATAL ERROR", msg[cut.start():] if cut else msg, "node")
 
 
+# Eclipse RCP applications report a failed background job in a dialog titled "'<job>' has encountered a
+# problem." whose detail reads "An internal error occurred during: "<job>"." above the exception
+_ECLIPSE_JOB = re.compile(
+    r"(?:^|[\s`(])(?:'(?P<quoted>[^'\n]{3,80})'|(?P<bare>[A-Z][^.!?'\"`\n]{2,80}?)) has encountered a problem\b"
+    r"|An internal error occurred during:\s*[\"“](?P<during>[^\"”\n]{3,80})[\"”]")
+
+
+def _eclipse_job(m: re.Match[str]) -> Message:
+    """The job that failed is the identity (the exception under it is often a bare ``NullPointerException``
+    and is read from its own line); both wordings of the dialog meet in one key."""
+    job = (m.group("quoted") or m.group("bare") or m.group("during")).strip()
+    return Message("job failed", f"{job} has encountered a problem", "java")
+
+
 def _rust_panic(m: re.Match[str]) -> Message | None:
     msg = (m.group("msg") or "").strip().strip("'")
     loc = m.group("loc") or ""
@@ -784,6 +798,7 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
     ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _v8_fatal),
+    ("eclipse-job", _ECLIPSE_JOB, _eclipse_job),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
     # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
     ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
@@ -842,6 +857,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "go-panic": ("panic: ", "fatal error: "),
     "go-observed-panic": ("panic",),
     "node-fatal": ("FATAL ERROR",),
+    "eclipse-job": ("has encountered a problem", "An internal error occurred during"),
     "node-inspect": ("Error]: ", "Exception]: "),
     "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
     "errno": (": ",),
