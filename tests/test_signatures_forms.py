@@ -55,6 +55,13 @@ SAME_ERROR = [
         'An internal error occurred during: "Building workspace".\njava.lang.NullPointerException',
         id="eclipse-job-dialog-title-and-detail",
     ),
+    pytest.param(
+        'E1016 15:56:01.123456    2583 summary.go:92] Failed to get system container stats for "/system.slice/kubelet.service": '
+        'failed to get cgroup stats for "/system.slice/kubelet.service": unknown container "/system.slice/kubelet.service"',
+        'summary.go:92] Failed to get system container stats for "/system.slice/kubelet.service": failed to get cgroup '
+        'stats for "/system.slice/kubelet.service": unknown container "/system.slice/kubelet.service"',
+        id="klog-line-with-and-without-its-header",
+    ),
 ]
 
 DIFFERENT_ERRORS = [
@@ -118,3 +125,7 @@ def test_json_that_is_not_an_error_body_is_no_api_record(line: str) -> None:
 def test_python_oserror_aliases_are_one_type(alias: str) -> None:
     (rec,) = extract_error_records(f"{alias}: [Errno 28] No space left on device")
     assert rec.key == "oserror: [errno_28] no space left on device"
+
+
+def test_a_klog_info_line_without_its_header_is_no_error() -> None:
+    assert extract_error_records("server.go:163] Version: v1.8.1 (starting kubelet)") == []

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.4"
+RULES_VERSION = "sig-2026-11-23.5"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -778,6 +778,9 @@ def _eclipse_job(m: re.Match[str]) -> Message:
     return Message("job failed", f"{job} has encountered a problem", "java")
 
 
+_KLOG_ERRORISH = re.compile(r"(?i)\b(?:error|err=|fail|failed|unable|cannot|could not|panic|invalid|refused|denied)")
+
+
 def _rust_panic(m: re.Match[str]) -> Message | None:
     msg = (m.group("msg") or "").strip().strip("'")
     loc = m.group("loc") or ""
@@ -808,6 +811,10 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
     ("klog", re.compile(r"\b[EWF]\d{4} [\d:.]+\s+\d+ (?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
      lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
+    # the same line copied without its header (level, date, pid): ``summary.go:92] Failed to get …``; with
+    # the level gone, only a message that reads as an error is one
+    ("klog-bare", re.compile(r"^\s*(?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
+     lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go") if _KLOG_ERRORISH.search(m.group("msg")) else None),
     ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
     # npm's error block ("npm error code ENOTEMPTY" / "npm ERR! code ENOTEMPTY", the prefix changed in
@@ -863,6 +870,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "errno": (": ",),
     "daemon": ("Error response from daemon",),
     "klog": ("] ",),
+    "klog-bare": (".go:",),
     "log-level": ("ERROR", "CRITICAL", "FATAL", "WARNING"),
     "npm-err": ("npm ",),
     "npm-code": ("npm ",),
