@@ -62,6 +62,13 @@ SAME_ERROR = [
         'stats for "/system.slice/kubelet.service": unknown container "/system.slice/kubelet.service"',
         id="klog-line-with-and-without-its-header",
     ),
+    pytest.param(
+        "[endgame-1.4.0/fazm6elPRf6VY7AIXkHWHQ] ElasticsearchStatusException[Elasticsearch exception "
+        "[type=resource_already_exists_exception, reason=index [endgame-1.4.0/fazm6elPRf6VY7AIXkHWHQ] already exists]]",
+        "    [endgame-1.4.0/gdv7pdcTRnmxTbureltqzA] org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception "
+        "[type=resource_already_exists_exception, reason=index [endgame-1.4.0/gdv7pdcTRnmxTbureltqzA] already exists]",
+        id="exception-printed-as-type-bracket-message",
+    ),
 ]
 
 DIFFERENT_ERRORS = [
@@ -129,3 +136,17 @@ def test_python_oserror_aliases_are_one_type(alias: str) -> None:
 
 def test_a_klog_info_line_without_its_header_is_no_error() -> None:
     assert extract_error_records("server.go:163] Version: v1.8.1 (starting kubelet)") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "keys"),
+    [
+        pytest.param("RemoteTransportException[[node-1][127.0.0.1:9300][indices:data/write/bulk[s]]]; nested: "
+                     "IOException[No space left on device];",
+                     ["remotetransportexception: [node-<n>][<ver>:<n>][indices:data/write/bulk[s]]"], id="nested-brackets"),
+        pytest.param("public static void main(String[] args) throws IOException[]", [], id="an-array-type-is-no-message"),
+        pytest.param("caught SearchPhaseExecutionException[all shards failed", [], id="unclosed-is-no-print"),
+    ],
+)
+def test_type_bracket_message_reads_to_the_matching_bracket(line: str, keys: list[str]) -> None:
+    assert [r.key for r in extract_error_records(line) if r.runtime == "java"] == keys

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.5"
+RULES_VERSION = "sig-2026-11-23.6"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -778,6 +778,18 @@ def _eclipse_job(m: re.Match[str]) -> Message:
     return Message("job failed", f"{job} has encountered a problem", "java")
 
 
+def _bracketed_exception(m: re.Match[str]) -> Message | None:
+    """``Type[message]``: the message runs to the bracket that closes the one after the type (messages
+    bracket their own values: ``index [my-index/uuid] already exists``); unclosed, it is no such print."""
+    rest, depth = m.group("msg"), 1
+    for n, ch in enumerate(rest):
+        depth += (ch == "[") - (ch == "]")
+        if depth == 0:
+            msg = rest[:n].strip()
+            return Message(m.group("type").rsplit(".", 1)[-1], msg, "java") if msg else None
+    return None
+
+
 _KLOG_ERRORISH = re.compile(r"(?i)\b(?:error|err=|fail|failed|unable|cannot|could not|panic|invalid|refused|denied)")
 
 
@@ -807,6 +819,9 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
     ("exception", re.compile(r"(?:^|[\s\"'`(\[:“]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
+    # Elasticsearch/OpenSearch print exceptions as ``Type[message]`` (``; nested: Other[…]`` for causes)
+    ("bracketed-exception", re.compile(r"(?:^|[\s\]`])(?P<type>(?:[a-z_][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error))"
+                                       r"\[(?P<msg>.+)$"), _bracketed_exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
     ("klog", re.compile(r"\b[EWF]\d{4} [\d:.]+\s+\d+ (?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
@@ -867,6 +882,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "eclipse-job": ("has encountered a problem", "An internal error occurred during"),
     "node-inspect": ("Error]: ", "Exception]: "),
     "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
+    "bracketed-exception": ("Exception[", "Error["),
     "errno": (": ",),
     "daemon": ("Error response from daemon",),
     "klog": ("] ",),
