@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from issuegraph.graph.signatures import extract_error_records
+from issuegraph.graph.signatures import error_kind, extract_error_records
 
 
 def _keys(text: str) -> set[str]:
@@ -69,6 +69,12 @@ SAME_ERROR = [
         "[type=resource_already_exists_exception, reason=index [endgame-1.4.0/gdv7pdcTRnmxTbureltqzA] already exists]",
         id="exception-printed-as-type-bracket-message",
     ),
+    pytest.param(
+        "Zed failed to open a window: NoSupportedDeviceFound",
+        'the following error is thrown: `error opening [PathLikeWithPosition { path_like: "/path/to/file", row: None, '
+        'column: None }]: NoSupportedDeviceFound`.',
+        id="error-variant-name-under-different-context",
+    ),
 ]
 
 DIFFERENT_ERRORS = [
@@ -86,6 +92,11 @@ DIFFERENT_ERRORS = [
         "'Building workspace' has encountered a problem.",
         "'Refreshing workspace' has encountered a problem.",
         id="different-eclipse-jobs",
+    ),
+    pytest.param(
+        "Error: failed to read config: NotFound",
+        "Error: failed to open socket: NotFound",
+        id="a-two-word-kind-is-too-generic-to-be-an-identity",
     ),
 ]
 
@@ -150,3 +161,17 @@ def test_a_klog_info_line_without_its_header_is_no_error() -> None:
 )
 def test_type_bracket_message_reads_to_the_matching_bracket(line: str, keys: list[str]) -> None:
     assert [r.key for r in extract_error_records(line) if r.runtime == "java"] == keys
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        pytest.param("Zed failed to open a window: NoSupportedDeviceFound", "NoSupportedDeviceFound", id="after-context"),
+        pytest.param("SurfaceLostDuringPresent", "SurfaceLostDuringPresent", id="alone"),
+        pytest.param("pod status: CrashLoopBackOff", "", id="a-state-that-names-no-failure-word"),
+        pytest.param("Error: NotFound", "", id="two-words"),
+        pytest.param("see the docs at DeviceSetupGuide", "", id="no-clause"),
+    ],
+)
+def test_an_error_variant_name_is_read_from_the_end_of_a_message(line: str, kind: str) -> None:
+    assert error_kind(line) == kind

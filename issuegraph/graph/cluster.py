@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-23.1"
+CLUSTER_RULES = "cluster-2026-11-23.2"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -238,7 +238,7 @@ def _record_features(rec: ErrorRecord) -> dict[str, float]:
     return feats
 
 
-_ALT_PREFIXES = ("~", "os:")
+_ALT_PREFIXES = ("~", "os:", "kind:")
 ALT_KEY_WEIGHT = 0.8  # a head clause or OS code (signatures.message_alt_keys): the same error in another form
 
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.6"
+RULES_VERSION = "sig-2026-11-23.7"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -97,8 +97,10 @@ class ErrorRecord:
     def alt_keys(self) -> tuple[str, ...]:
         """Further identities of the same message, for bucketing (``message_alt_keys``): one error
         printed in other forms (with or without a detail suffix, a logger prefix, a wrapper clause,
-        localised OS text next to the same code) lands in one of these even when ``key`` differs."""
-        return message_alt_keys(self.key)
+        localised OS text next to the same code) lands in one of these even when ``key`` differs; a
+        message ending in an error variant's name (``error_kind``) also lands in ``kind:<name>``."""
+        kind = error_kind(self.message)
+        return (*message_alt_keys(self.key), "kind:" + kind.lower()) if kind else message_alt_keys(self.key)
 
     @cached_property
     def all_keys(self) -> frozenset[str]:
@@ -937,7 +939,28 @@ def match_message(line: str) -> Message | None:
     sentence = _errorish_sentence(line) if _may_be_errorish(line) else None
     if sentence and len(sentence.split()) >= 3:
         return Message("failure", sentence, "text")
+    if error_kind(line) and (": " not in line or _KIND_CONTEXT.search(line)):
+        return Message("failure", line.strip()[:300], "text")
     return None
+
+
+# An error value printed by its variant name (Rust's ``{:?}`` of a unit variant, Go's ``%v`` of a typed
+# error, .NET and Swift enums): ``Zed failed to open a window: NoSupportedDeviceFound``. A name of three
+# or more words one of which says what went wrong names the failure whatever the context before it;
+# two-word kinds (``NotFound``, ``PermissionDenied``, ``TimedOut``) are too generic to be an identity.
+_ERROR_KIND = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+){2,7}")
+_KIND_FAILURE_WORD = re.compile(r"(?:No|Not|Fail|Failed|Failure|Error|Invalid|Missing|Lost|Denied|Unsupported|Unavailable|"
+                                r"Exceeded|Refused|Exhausted|Mismatch|Timeout|Out|Unknown|Bad|Cannot)(?=[A-Z]|$)")
+_KIND_CONTEXT = re.compile(r"(?i)\b(?:error|failed|fail|unable|cannot|could not)\b")
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def error_kind(message: str) -> str:
+    """The variant name a message ends in (its last ``: `` clause, or the whole of it), or ``""``."""
+    tail = message.rstrip().rpartition(": ")[2].strip("`'\" ")
+    if not tail[-1:].isalnum() or not tail[:1].isupper() or len(tail) > 60:
+        return ""
+    return tail if _ERROR_KIND.fullmatch(tail) and _KIND_FAILURE_WORD.search(tail) else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1316,7 +1339,7 @@ def _strip_title_tags(title: str) -> str:
 
 
 __all__ = [
-    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "issue_signatures",
+    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "issue_signatures",
     "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
 ]
 
