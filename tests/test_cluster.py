@@ -467,6 +467,38 @@ def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str]
     assert got == groups
 
 
+PIP = "pypa/pip"
+WINERR = ("ERROR: Could not install packages due to an EnvironmentError: [WinError 5] Access is denied: "
+          "'c:\\\\python38\\\\lib\\\\site-packages\\\\pip\\\\{file}'")
+
+
+def test_one_error_printed_twice_is_not_a_banner_over_its_own_copy() -> None:
+    """An issue pasting the error with and without pip's advice suffix, and another with an unrelated
+    follow-up exception: the repeated print is the same error, not a different one under a banner."""
+    advice = " Consider using the `--user` option or check the permissions."
+    items = [
+        ClusterInput(f"{PIP}#1", PIP, 1, "upgrade fails", f"```\n{WINERR.format(file='__init__.py')}{advice}\n```\n"
+                     f"again:\n```\n{WINERR.format(file='__init__.py')}\n```"),
+        ClusterInput(f"{PIP}#2", PIP, 2, "cannot upgrade pip", f"```\n{WINERR.format(file='_internal/cli/main.py')}\n```\n"
+                     "then\n```\nTypeError: 'module' object is not callable\n```"),
+        ClusterInput(f"{PIP}#3", PIP, 3, "unrelated", "```\nTypeError: unsupported operand type(s) for +: 'int' and 'str'\n```"),
+    ]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
+
+
+def test_an_os_error_on_different_files_of_one_installed_distribution_joins() -> None:
+    """Formerly a known limit: the file a refused install fails on is incidental; its distribution is not."""
+    bodies = ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+              "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
+              "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
+              "basecommand.py' Consider using the `--user` option or check the permissions.",
+              "OSError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\numpy\\core\\_umath.pyd'"]
+    items = [ClusterInput(f"{PIP}#{n}", PIP, n, f"install fails {n}", b) for n, b in enumerate(bodies, 1)]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
+
+
 DOCKER = "docker/cli"
 
 # Known limits, kept visible: (reports, desired grouping, what the clusterer does today).
@@ -478,14 +510,6 @@ KNOWN_WRONG = [
          "exit status 1, out: `A specified logon session does not exist. It may already have been terminated.`"],
         [(1,), (2,)], [(1, 2)],
         id="generic-frameless-message-different-causes-merge",  # needs a corroborating signal (cause, context)
-    ),
-    pytest.param(
-        ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
-         "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
-         "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
-         "basecommand.py' Consider using the `--user` option or check the permissions."],
-        [(1, 2)], [(1,), (2,)],
-        id="one-os-error-on-different-files-stays-apart",  # the file is identity for ENOENT, incidental for EACCES
     ),
 ]
 

@@ -25,10 +25,6 @@ def together(items: list[ClusterInput], a: int, b: int, links: list[ExplicitLink
 GIT_BASH = ("Claude Code on Windows requires git-bash (https://git-scm.com/downloads/win). If installed but not in "
             "PATH, set environment variable pointing to your bash.exe, similar to: "
             "CLAUDE_CODE_GIT_BASH_PATH=C:\\Program Files\\Git\\bin\\bash.exe")
-TOOL_USE = ('{"type":"error","error":{"type":"invalid_request_error","message":"messages.4: `tool_use` ids were found '
-            'without `tool_result` blocks immediately after: toolu_01LqHj43fmheAteL2PTXoCyL. Each `tool_use` block must '
-            'have a corresponding `tool_result` block in the next message."},"request_id":"req_011CTgUwMrehF5d4zVc6KQTr"}')
-
 # (the issue that pastes the error the way the extractor reads it, the issue that does not)
 QUOTED_WITHOUT_A_MARKER = [
     pytest.param(f"```\nError: {GIT_BASH}\n```",
@@ -40,8 +36,6 @@ QUOTED_WITHOUT_A_MARKER = [
                  "```\n2023-10-04T18:57:12.9958114Z !!!!!!!!!!!!!!!!!!!!!!!!!!! TERRAFORM CRASH !!!!!!!!!!!!!!!!!!!!!!!\n"
                  "2023-10-04T18:57:12.9958301Z \n2023-10-04T18:57:12.9973941Z value is marked, so must be unmarked first\n```",
                  id="crash-banner-then-bare-message"),
-    pytest.param(f"API Error: 400 {TOOL_USE.replace('messages.4', 'messages.91')}",
-                 f"What's wrong?\n\n {TOOL_USE}\n", id="api-body-without-status"),
     pytest.param("```\nMcpError: MCP error -32000: Connection closed\n```",
                  "Servers fail to connect with `MCP error -32000: Connection closed` right after the handshake.",
                  id="message-quoted-mid-sentence"),

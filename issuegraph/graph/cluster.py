@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.8"
+CLUSTER_RULES = "cluster-2026-11-23.3"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -239,7 +239,7 @@ def _record_features(rec: ErrorRecord) -> dict[str, float]:
     return feats
 
 
-_ALT_PREFIXES = ("~", "os:")
+_ALT_PREFIXES = ("~", "os:", "kind:")
 ALT_KEY_WEIGHT = 0.8  # a head clause or OS code (signatures.message_alt_keys): the same error in another form
 
 
@@ -517,7 +517,9 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
         for r in recs:
             if r.top_frames:
                 continue
-            others = frozenset(t for o in recs if o.key != r.key and o.type not in _UNTYPED
+            # a record sharing a key with this one (the same error printed again with or without its
+            # advice suffix) is this error, not a companion
+            others = frozenset(t for o in recs if o.type not in _UNTYPED and o.all_keys.isdisjoint(r.all_keys)
                                for t in _MSG_TOKEN.findall(o.key) if t.isalpha() and len(t) > 2 and t not in _STOP)
             for k in (r.key, *r.alt_keys):
                 if others and others not in companions[k] and len(companions[k]) < limit:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-22.7"
+RULES_VERSION = "sig-2026-11-23.8"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -97,8 +97,10 @@ class ErrorRecord:
     def alt_keys(self) -> tuple[str, ...]:
         """Further identities of the same message, for bucketing (``message_alt_keys``): one error
         printed in other forms (with or without a detail suffix, a logger prefix, a wrapper clause,
-        localised OS text next to the same code) lands in one of these even when ``key`` differs."""
-        return message_alt_keys(self.key)
+        localised OS text next to the same code) lands in one of these even when ``key`` differs; a
+        message ending in an error variant's name (``error_kind``) also lands in ``kind:<name>``."""
+        kind = error_kind(self.message)
+        return (*message_alt_keys(self.key), "kind:" + kind.lower()) if kind else message_alt_keys(self.key)
 
     @cached_property
     def all_keys(self) -> frozenset[str]:
@@ -184,10 +186,25 @@ def _staging_name(base: str) -> str:
     return re.sub(r"^(\..+-)[A-Za-z0-9]{6,10}$", r"\1<tmp>", base)
 
 
+# Python installs each distribution under ``site-packages`` (``dist-packages`` on Debian) as a package
+# folder plus its metadata folder (``pip/…``, ``pip-22.3.dist-info/…``, ``PyYAML-6.0.egg-info``)
+_PY_INSTALL_DIR = frozenset(("site-packages", "dist-packages"))
+_PY_DIST_NAME = re.compile(r"^([A-Za-z0-9_.]+?)(?:-\d[^\\/]*)?(?:\.(?:dist-info|egg-info|egg|libs|data|pth|py|pyd|so))?$")
+
+
 def _quoted_path(m: re.Match[str]) -> str:
     parts = [p for p in re.split(r"[\\/]+", m.group(2)) if p]
     if len(parts) <= 2:
         return m.group(0)
+    lowered = [p.lower() for p in parts[:-1]]
+    for n, part in enumerate(lowered):
+        if part in _PY_INSTALL_DIR and n + 1 < len(parts):
+            # a file of an installed distribution: an install, upgrade or uninstall that fails on it
+            # fails on whichever of its files the OS refused first (``[WinError 5] Access is denied:
+            # '…\\pip\\__init__.py'`` one run, ``'…\\pip-22.3.dist-info\\entry_points.txt'`` the next): the
+            # distribution is the identity, not the file
+            dist = _PY_DIST_NAME.match(parts[n + 1])
+            return f"{m.group(1)}…/{parts[n]}/{dist.group(1) if dist else parts[n + 1]}{m.group(1)}"
     return f"{m.group(1)}…/{parts[-2]}/{_staging_name(parts[-1])}{m.group(1)}"
 
 
@@ -610,13 +627,42 @@ _EXC_TYPE = (r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Faul
 
 def _api_error(m: re.Match[str]) -> Message | None:
     """``Error: 400 {json}`` → ``400 invalid_request_error: <message>`` (the body's own message)."""
-    status, body = m.group("status"), m.group("json")
+    return _api_body(m.group("status"), m.group("json"))
+
+
+# A JSON error envelope printed on its own, without the ``Error: 400`` a client puts before it
+# (a log line, a UI that shows the raw response, a copy of the body alone)
+_BARE_API_JSON = re.compile(r'^\W{0,3}(?P<json>\{\s*(?:"(?:type|status)"\s*:\s*"?\w+"?\s*,\s*)?"error"\s*:\s*[{"].*)$')
+
+
+def _bare_api_error(m: re.Match[str]) -> Message | None:
+    """``{"type":"error","error":{"type":…,"message":…}}`` / ``{"error":{"code":400,"message":…}}``: an
+    HTTP API's error envelope (Anthropic, OpenAI, Google and most JSON APIs share the shape) printed
+    bare is the same error as the client's ``Error: 400 {…}``; its status is read from the body when
+    the body carries one (``"code": 400``, ``"status": 400``)."""
+    body = m.group("json")
+    obj = _loads_prefix(body)
+    status = None
+    if isinstance(obj, dict):
+        inner = obj.get("error")
+        for v in (obj.get("status"), obj.get("code"), *((inner.get("code"), inner.get("status")) if isinstance(inner, dict) else ())):
+            if isinstance(v, int) and 100 <= v <= 599:
+                status = str(v)
+                break
+    elif not re.search(r'"message"\s*:', body):
+        return None
+    msg = _api_body(status, body)
+    return msg if msg.message.strip() and msg.message != body else None
+
+
+def _api_body(status: str | None, body: str) -> Message:
     obj = _loads_prefix(body)
     err_type, msg = None, None
     if isinstance(obj, dict):
         inner = obj.get("error", obj)
         if isinstance(inner, dict):
-            err_type = inner.get("type") or inner.get("code")
+            err_type = inner.get("type") or inner.get("code") or inner.get("status")
+            err_type = err_type if isinstance(err_type, str) else None
             msg = inner.get("message")
             if isinstance(msg, str) and re.match(r"Error code: \d{3} - \{", msg):
                 nested = re.search(r"'message': '([^']*)", msg)  # proxies wrap a Python repr of the body
@@ -632,7 +678,7 @@ def _api_error(m: re.Match[str]) -> Message | None:
         if re.match(r"Error code: \d{3} - \{", msg):
             nested = re.search(r"'message': '([^']*)", msg)
             msg = nested.group(1) if nested else msg
-    typ = f"{status} {err_type}" if err_type else status
+    typ = " ".join(t for t in (status, err_type) if t) or "error"
     return Message(typ, _api_message(str(msg)), "api")
 
 
@@ -698,7 +744,55 @@ def _exception(m: re.Match[str]) -> Message | None:
     msg = _unquote_tail(msg)
     runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
     short = t.rsplit(".", 1)[-1]
-    return Message(short, msg, runtime)
+    return Message(_PY_OSERROR_ALIASES.get(short, short), msg, runtime)
+
+
+# Python 3.3 made these names aliases of ``OSError`` (PEP 3151): messages and old code still print the
+# alias (pip's "Could not install packages due to an EnvironmentError: …"), new versions print OSError
+_PY_OSERROR_ALIASES = {"EnvironmentError": "OSError", "IOError": "OSError", "WindowsError": "OSError"}
+
+
+_V8_ALLOCATION_FAILED = re.compile(r"\bAllocation failed\b")
+
+
+def _v8_fatal(m: re.Match[str]) -> Message:
+    """V8 prints an out-of-memory abort as ``FATAL ERROR: <where> Allocation failed - <what>``: the
+    ``<where>`` names the GC step or allocation site that hit the limit (``Reached heap limit``,
+    ``Ineffective mark-compacts near heap limit``, ``CALL_AND_RETRY_LAST``, ``MarkCompactCollector:
+    young object promotion failed``) and varies run to run for one leak; what failed (``JavaScript heap
+    out of memory``) is the identity. Node, Electron, Deno and every V8 embedder print it this way."""
+    msg = m.group("msg").strip()
+    cut = _V8_ALLOCATION_FAILED.search(msg)
+    return Message("FATAL ERROR", msg[cut.start():] if cut else msg, "node")
+
+
+# Eclipse RCP applications report a failed background job in a dialog titled "'<job>' has encountered a
+# problem." whose detail reads "An internal error occurred during: "<job>"." above the exception
+_ECLIPSE_JOB = re.compile(
+    r"(?:^|[\s`(])(?:'(?P<quoted>[^'\n]{3,80})'|(?P<bare>[A-Z][^.!?'\"`\n]{2,80}?)) has encountered a problem\b"
+    r"|An internal error occurred during:\s*[\"“](?P<during>[^\"”\n]{3,80})[\"”]")
+
+
+def _eclipse_job(m: re.Match[str]) -> Message:
+    """The job that failed is the identity (the exception under it is often a bare ``NullPointerException``
+    and is read from its own line); both wordings of the dialog meet in one key."""
+    job = (m.group("quoted") or m.group("bare") or m.group("during")).strip()
+    return Message("job failed", f"{job} has encountered a problem", "java")
+
+
+def _bracketed_exception(m: re.Match[str]) -> Message | None:
+    """``Type[message]``: the message runs to the bracket that closes the one after the type (messages
+    bracket their own values: ``index [my-index/uuid] already exists``); unclosed, it is no such print."""
+    rest, depth = m.group("msg"), 1
+    for n, ch in enumerate(rest):
+        depth += (ch == "[") - (ch == "]")
+        if depth == 0:
+            msg = rest[:n].strip()
+            return Message(m.group("type").rsplit(".", 1)[-1], msg, "java") if msg else None
+    return None
+
+
+_KLOG_ERRORISH = re.compile(r"(?i)\b(?:error|err=|fail|failed|unable|cannot|could not|panic|invalid|refused|denied)")
 
 
 def _rust_panic(m: re.Match[str]) -> Message | None:
@@ -714,23 +808,30 @@ def _rust_panic(m: re.Match[str]) -> Message | None:
 # beats a generic "panic:"; exception types beat bare "error:" prefixes.
 MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("api-json-body", _API_JSON, _api_error),
+    ("api-json-bare", _BARE_API_JSON, _bare_api_error),
     ("rust-panic-quoted", re.compile(r"panicked (?:at|with) ['\"](?P<msg>.*?)['\"][,:]?\s*(?:at )?(?P<loc>\S+\.rs:\d+(?::\d+)?)"),
      _rust_panic),
     ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
     ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
-    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
+    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _v8_fatal),
+    ("eclipse-job", _ECLIPSE_JOB, _eclipse_job),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
     # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
     ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
     ("exception", re.compile(r"(?:^|[\s\"'`(\[:“]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
+    # Elasticsearch/OpenSearch print exceptions as ``Type[message]`` (``; nested: Other[…]`` for causes)
+    ("bracketed-exception", re.compile(r"(?:^|[\s\]`])(?P<type>(?:[a-z_][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error))"
+                                       r"\[(?P<msg>.+)$"), _bracketed_exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
-    # klog/glog: ``E1023 10:01:02.123  1234 summary.go:92] msg``; people often trim the header and
-    # paste from the file name on, so a line that *starts* with ``file.go:N] `` is one too
-    ("klog", re.compile(r"(?:\b[EWF]\d{4} [\d:.]+\s+\d+ |^\s*)(?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
+    ("klog", re.compile(r"\b[EWF]\d{4} [\d:.]+\s+\d+ (?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
      lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
+    # the same line copied without its header (level, date, pid): ``summary.go:92] Failed to get …``; with
+    # the level gone, only a message that reads as an error is one
+    ("klog-bare", re.compile(r"^\s*(?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
+     lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go") if _KLOG_ERRORISH.search(m.group("msg")) else None),
     ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
     # npm's error block ("npm error code ENOTEMPTY" / "npm ERR! code ENOTEMPTY", the prefix changed in
@@ -774,16 +875,20 @@ def _errorish_sentence(line: str) -> str | None:
 # regex runs (siggen's predicate/action split; the regexes are slow on long prose lines).
 _NEEDLES: dict[str, tuple[str, ...]] = {
     "api-json-body": ("{",),
+    "api-json-bare": ('"error"',),
     "rust-panic-quoted": ("panicked",),
     "rust-panic-located": ("panicked",),
     "go-panic": ("panic: ", "fatal error: "),
     "go-observed-panic": ("panic",),
     "node-fatal": ("FATAL ERROR",),
+    "eclipse-job": ("has encountered a problem", "An internal error occurred during"),
     "node-inspect": ("Error]: ", "Exception]: "),
     "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
+    "bracketed-exception": ("Exception[", "Error["),
     "errno": (": ",),
     "daemon": ("Error response from daemon",),
     "klog": ("] ",),
+    "klog-bare": (".go:",),
     "log-level": ("ERROR", "CRITICAL", "FATAL", "WARNING"),
     "npm-err": ("npm ",),
     "npm-code": ("npm ",),
@@ -834,7 +939,28 @@ def match_message(line: str) -> Message | None:
     sentence = _errorish_sentence(line) if _may_be_errorish(line) else None
     if sentence and len(sentence.split()) >= 3:
         return Message("failure", sentence, "text")
+    if error_kind(line) and (": " not in line or _KIND_CONTEXT.search(line)):
+        return Message("failure", line.strip()[:300], "text")
     return None
+
+
+# An error value printed by its variant name (Rust's ``{:?}`` of a unit variant, Go's ``%v`` of a typed
+# error, .NET and Swift enums): ``Zed failed to open a window: NoSupportedDeviceFound``. A name of three
+# or more words one of which says what went wrong names the failure whatever the context before it;
+# two-word kinds (``NotFound``, ``PermissionDenied``, ``TimedOut``) are too generic to be an identity.
+_ERROR_KIND = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+){2,7}")
+_KIND_FAILURE_WORD = re.compile(r"(?:No|Not|Fail|Failed|Failure|Error|Invalid|Missing|Lost|Denied|Unsupported|Unavailable|"
+                                r"Exceeded|Refused|Exhausted|Mismatch|Timeout|Out|Unknown|Bad|Cannot)(?=[A-Z]|$)")
+_KIND_CONTEXT = re.compile(r"(?i)\b(?:error|failed|fail|unable|cannot|could not)\b")
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def error_kind(message: str) -> str:
+    """The variant name a message ends in (its last ``: `` clause, or the whole of it), or ``""``."""
+    tail = message.rstrip().rpartition(": ")[2].strip("`'\" ")
+    if not tail[-1:].isalnum() or not tail[:1].isupper() or len(tail) > 60:
+        return ""
+    return tail if _ERROR_KIND.fullmatch(tail) and _KIND_FAILURE_WORD.search(tail) else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1213,7 +1339,7 @@ def _strip_title_tags(title: str) -> str:
 
 
 __all__ = [
-    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "issue_signatures",
+    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "issue_signatures",
     "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
 ]
 
