@@ -458,6 +458,12 @@ def panic(msg: str, at: str = "turbo-tasks-fs/src/glob.rs") -> str:
                       f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
                       f"{BANNER}\n{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}"],
                      [(1, 2), (3,)], id="the-error-under-the-banner-joins"),
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER.split('. Please')[0]}\n"
+                      f"{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}",
+                      f"{BANNER}\nseen when the app router renders a parallel route",
+                      f"{BANNER.replace('next-panic-1', 'next-panic-2')}\nafter adding a webpack alias for svg imports"],
+                     [(1,), (2,), (3,), (4,)], id="the-banner-with-its-advice-and-no-error-under-it-stays-apart"),
     ],
 )
 def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str], groups: list[tuple[int, ...]]) -> None:

@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.7"
+CLUSTER_RULES = "cluster-2026-11-22.8"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -515,8 +515,19 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
             for k in (r.key, *r.alt_keys):
                 if others and others not in companions[k] and len(companions[k]) < limit:
                     companions[k].append(others)
-    return {k for k, sets in companions.items()
-            if any(len(x & y) < BANNER_OVERLAP * len(x | y) for n, x in enumerate(sets) for y in sets[n + 1:])}
+    found = {k for k, sets in companions.items()
+             if any(len(x & y) < BANNER_OVERLAP * len(x | y) for n, x in enumerate(sets) for y in sets[n + 1:])}
+    # A message that says no more than a banner head (the head, then advice in a later sentence:
+    # ``… error occurred. Please report the content of <file> to <url>``) is that banner, even when
+    # too few of its own carriers print another error to show it: whether the reporter pasted the
+    # panic under it or not, the banner names where the failure surfaced, not the bug.
+    if found:
+        for p in profiles:
+            for r in p.sigs.records:
+                if r.key not in found and any(h in found and not _informative(d)
+                                              for h, d in message_alt_details(r.key).items()):
+                    found.add(r.key)
+    return found
 
 
 _UNTYPED = ("failure", "Error")
