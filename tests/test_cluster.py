@@ -558,6 +558,35 @@ def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: l
     assert fenced_groups(VSC, bodies) == groups
 
 
+HA = "home-assistant/core"
+
+
+def blocking_call(place: str, line: int) -> str:
+    return ("2025-06-17 14:07:07.330 WARNING (MainThread) [homeassistant.util.loop] Detected blocking call to "
+            "load_default_certs with args (<ssl.SSLContext object at 0x7fd557454a70>, <Purpose.SERVER_AUTH: "
+            "_ASN1Object(nid=129, shortname='serverAuth', longname='TLS Web Server Authentication', "
+            "oid='1.3.6.1.5.5.7.3.1')>) inside the event loop by integration 'acme' at "
+            f"homeassistant/components/acme/{place}, line {line}: device = await AcmeFactory( (offender: "
+            "/usr/local/lib/python3.13/ssl.py, line 722: context.load_default_certs(purpose)), please create a bug "
+            "report at https://github.com/home-assistant/core/issues")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([blocking_call("__init__.py", 85), blocking_call("__init__.py", 46),
+                      blocking_call("config_flow.py", 87)],
+                     [(1, 2), (3,)], id="a-warning-about-other-code-is-another-bug-whatever-the-line"),
+        pytest.param([blocking_call("__init__.py", 85),
+                      blocking_call("__init__.py", 85).split(" at homeassistant/components")[0]],
+                     [(1, 2)], id="a-print-cut-before-the-place-still-joins"),
+    ],
+)
+def test_a_message_naming_the_code_it_is_about_joins_only_at_the_same_place(bodies: list[str],
+                                                                           groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(HA, bodies) == groups
+
+
 DBV = "dbeaver/dbeaver"
 OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
           "\tat org.apache.thrift.protocol.TBinaryProtocol.readStringBody(TBinaryProtocol.java:380)\n"

@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.8"
+CLUSTER_RULES = "cluster-2026-11-22.9"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -393,6 +393,12 @@ class Scorer:
         # Not an API error: the server raised it, the frames are only the client's request path.
         unconfirmed += [k for k in shared if _is_short_message(k) and k not in unconfirmed
                         and _one_sided_frames(a.sigs, b.sigs, k)]
+        # a message that names the code it complains about (a watchdog's or linter's warning: ``… at
+        # pkg/x.py, line 85``) carries its crashing frame inline: two different places are two bugs,
+        # as with conflicting frames
+        elsewhere = [k for k in shared if _places_disagree(a.sigs, b.sigs, k)]
+        conflict = conflict or bool(elsewhere)
+        unconfirmed += [k for k in elsewhere if k not in unconfirmed]
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
@@ -465,6 +471,33 @@ def _is_short_message(key: str) -> bool:
     if key.startswith(_ALT_PREFIXES) or _HTTP_STATUS_KEY.match(key):
         return False
     return len(_informative(key.partition(": ")[2])) <= SHORT_MESSAGE_WORDS
+
+
+# ``folder/file.ext, line N`` (Python's warnings, runtime watchdogs) or ``folder/file.ext:N`` (Go, Node,
+# compilers) inside a message: where the reported code is. The folder is kept (``__init__.py`` alone
+# says little), the line is not (it moves between releases).
+_MESSAGE_PLACE = re.compile(r"([\w.@-]+[\\/][\w.@-]+\.(?:py|pyx|js|mjs|cjs|ts|tsx|jsx|go|rs|java|kt|scala|rb|php|cs|"
+                            r"c|cc|cpp|h|hpp|m|swift|dart|lua|ex|exs))(?:\"?,? line |:)\d+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _message_place(message: str) -> str | None:
+    """The first source location a message names (see ``_MESSAGE_PLACE``), or None. Only the first:
+    later ones are usually the runtime call the complaint ends in (``offender: …/ssl.py, line 722``),
+    the same for every report."""
+    if ".py" not in message and ":" not in message:
+        return None
+    m = _MESSAGE_PLACE.search(message)
+    return m.group(1).replace("\\", "/").lower() if m else None
+
+
+def _places_disagree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    """Both issues print ``key`` with a source location in the message, and no location is common."""
+    pa = {p for r in a.records if key in r.all_keys and (p := _message_place(r.message))}
+    if not pa:
+        return False
+    pb = {p for r in b.records if key in r.all_keys and (p := _message_place(r.message))}
+    return bool(pb) and not pa & pb
 
 
 def _one_sided_frames(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
