@@ -587,6 +587,33 @@ def test_a_message_naming_the_code_it_is_about_joins_only_at_the_same_place(bodi
     assert fenced_groups(HA, bodies) == groups
 
 
+K8S = "kubernetes/kubernetes"
+
+
+def sandbox_event(pod: str, cause: str) -> str:
+    return ("Warning  FailedCreatePodSandBox  1m (x158 over 6m)  kubelet, node-01  Failed create pod sandbox: rpc error: "
+            f"code = Unknown desc = NetworkPlugin cni failed to set up pod \"{pod}\" network: {cause}")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([sandbox_event("kube-dns-86f4d74b45-kgjbk_kube-system", "stat /var/lib/calico/nodename: no such "
+                                    "file or directory: check that the calico/node container is running"),
+                      sandbox_event("podtest_default", "open /run/flannel/subnet.env: no such file or directory"),
+                      sandbox_event("web-5d9c7b_default", "open /run/flannel/subnet.env: no such file or directory")],
+                     [(1,), (2, 3)], id="a-sentence-cut-at-its-argument-with-different-causes-stays-apart"),
+        pytest.param(['VS Code shows "Unable to resolve your shell environment in a reasonable time" at every start',
+                      "[error] Unable to resolve your shell environment in a reasonable time. Please review your shell "
+                      "configuration and restart."],
+                     [(1, 2)], id="prose-or-advice-after-a-quoted-or-ended-sentence-is-no-cause"),
+    ],
+)
+def test_what_a_line_prints_after_a_cut_error_sentence_is_its_cause(bodies: list[str],
+                                                                    groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(K8S, bodies) == groups
+
+
 DBV = "dbeaver/dbeaver"
 OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
           "\tat org.apache.thrift.protocol.TBinaryProtocol.readStringBody(TBinaryProtocol.java:380)\n"

@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.9"
+CLUSTER_RULES = "cluster-2026-11-22.10"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -399,6 +399,9 @@ class Scorer:
         elsewhere = [k for k in shared if _places_disagree(a.sigs, b.sigs, k)]
         conflict = conflict or bool(elsewhere)
         unconfirmed += [k for k in elsewhere if k not in unconfirmed]
+        # an error sentence read from prose ends at the first quote or after a few words; when the
+        # line goes on, the rest is what it failed on and why: two different causes, two bugs
+        unconfirmed += [k for k in shared if k not in unconfirmed and not _tails_agree(a.sigs, b.sigs, k)]
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
@@ -498,6 +501,40 @@ def _places_disagree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
         return False
     pb = {p for r in b.records if key in r.all_keys and (p := _message_place(r.message))}
     return bool(pb) and not pa & pb
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|`[^`]*`|“[^”]*”")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_tail(raw: str, message: str) -> frozenset[str]:
+    """The informative words with which the line goes on after an error sentence read from prose,
+    when the sentence was cut short (at a quoted argument, or at the reader's length limit): the
+    rest of that sentence, quoted values left out (a pod, a container, a file the reporter named:
+    instance names, not the cause). Nothing when the sentence was quoted or ended: what follows is
+    the reporter's prose or the tool's advice."""
+    line = raw.split("\n", 1)[0]
+    at = line.find(message)
+    if at < 0:
+        return frozenset()
+    if at > 0 and line[at - 1] in "\"'`“":
+        return frozenset()
+    rest = _QUOTED.sub(" ", line[at + len(message):])
+    if _SENTENCE_END.match(rest):
+        return frozenset()
+    end = _SENTENCE_END.search(rest)
+    return frozenset(_informative((rest[:end.start()] if end else rest).lower()))
+
+
+def _tails_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    """Like ``_details_agree``, for what follows a sentence read from prose (``failure`` records) on
+    its line: a line that stops with the sentence, or prints a subset of the other's words, agrees."""
+    x = {w for r in a.all_records if r.type == "failure" and key in r.all_keys for w in _line_tail(r.raw, r.message)}
+    if not x:
+        return True
+    y = {w for r in b.all_records if r.type == "failure" and key in r.all_keys for w in _line_tail(r.raw, r.message)}
+    return not y or x <= y or y <= x
 
 
 def _one_sided_frames(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
