@@ -630,6 +630,16 @@ OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
                       "\"You're out of extra usage\"}}\n    at validateHeaders (/$bunfs/root/claude:527:935)",
                       "API Error: 400 You're out of extra usage"],
                      [(1, 2)], id="an-api-error-with-client-frames-on-one-side-still-joins"),
+        pytest.param(["The client no longer starts after the update, the log ends with\n"
+                      "java.lang.OutOfMemoryError: Java heap space",
+                      "Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space"],
+                     [(1,), (2,)], id="short-frameless-message-in-different-stories-stays-apart"),
+        pytest.param(["Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space",
+                      "Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space\nthe table has 40 million rows"],
+                     [(1, 2)], id="short-frameless-message-in-the-same-story-joins"),
     ],
 )
 def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],

@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.10"
+CLUSTER_RULES = "cluster-2026-11-22.11"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -96,6 +96,7 @@ class Settings:
     link: float = 0.27  # average cross score two groups need to merge (chaining guard)
     link_floor: float = 0.16  # ... and no cross pair may score below this (A and C sharing nothing)
     text_only_edge: float = 0.55  # pairs with no shared error evidence need more text agreement
+    short_alone_text: float = 0.30  # text agreement a short frameless message needs when it is all that is shared
     background_min_issues: int = 5
     background_max_alone: float = 0.25  # share of its issues where it is the only error
     background_min_partners: int = 4
@@ -405,6 +406,12 @@ class Scorer:
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
+        # ... printed with frames on neither side, a short message is all the two have in common (two
+        # heap exhaustions, two ``Killed``): alone, it needs the reports' words to agree as well
+        left = [k for k in shared if k not in unconfirmed]
+        if left and txt < self.settings.short_alone_text and all(
+                _is_short_message(k) and not _key_frames(a.sigs, k) and not _key_frames(b.sigs, k) for k in left):
+            unconfirmed += left
         if unconfirmed:
             shared = tuple(k for k in shared if k not in unconfirmed)
             if not shared:
