@@ -408,10 +408,12 @@ class Scorer:
                         and not _details_agree(a.sigs, b.sigs, k)]
         # ... printed with frames on neither side, a short message is all the two have in common (two
         # heap exhaustions, two ``Killed``): alone, it needs the reports' words to agree as well
-        left = [k for k in shared if k not in unconfirmed]
-        if left and txt < self.settings.short_alone_text and all(
-                _is_short_message(k) and not _key_frames(a.sigs, k) and not _key_frames(b.sigs, k) for k in left):
-            unconfirmed += left
+        # (a short cause under a short wrapper is not alone: two messages, the same chain)
+        if (shared and txt < self.settings.short_alone_text
+                and len([k for k in shared if not k.startswith(_ALT_PREFIXES)]) <= 1
+                and all(_is_short_message(k) and not _key_frames(a.sigs, k) and not _key_frames(b.sigs, k)
+                        for k in shared)):
+            unconfirmed += [k for k in shared if k not in unconfirmed]
         if unconfirmed:
             shared = tuple(k for k in shared if k not in unconfirmed)
             if not shared:
