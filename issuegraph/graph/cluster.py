@@ -603,8 +603,8 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
     if found:
         for p in profiles:
             for r in p.sigs.records:
-                if r.key not in found and any(h in found and not _informative(d)
-                                              for h, d in message_alt_details(r.key).items()):
+                if r.key not in found and not found.isdisjoint(r.alt_keys) and any(
+                        h in found and not _informative(d) for h, d in message_alt_details(r.key).items()):
                     found.add(r.key)
     return found
 
