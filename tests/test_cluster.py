@@ -18,6 +18,9 @@ from issuegraph.graph.cluster import (
     BackgroundConfig,
     ClusterInput,
     ExplicitLink,
+    PairScore,
+    Scorer,
+    Settings,
     cluster_issues,
     load_config,
     rank_similar,
@@ -645,3 +648,17 @@ OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
 def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
                                                                          groups: list[tuple[int, ...]]) -> None:
     assert fenced_groups(DBV, bodies) == groups
+
+
+@pytest.mark.parametrize(
+    ("error", "text", "edge"),
+    [
+        pytest.param(0.5, 0.65, False, id="a-near-match-error-does-not-lift-a-text-only-pair"),
+        pytest.param(0.0, 0.8, True, id="texts-that-agree-on-their-own-are-an-edge"),
+        pytest.param(0.9, 0.2, False, id="a-near-match-error-alone-is-no-edge"),
+    ],
+)
+def test_a_pair_sharing_no_error_key_is_judged_by_its_text(error: float, text: float, edge: bool) -> None:
+    scorer = Scorer([], Settings())
+    score = 0.6 * error + 0.4 * text if error else 0.75 * text
+    assert scorer.is_edge(PairScore(score, error, text, shared=(), conflict=False)) is edge

@@ -50,7 +50,7 @@ from .boilerplate import learn_boilerplate
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-22.11"
+CLUSTER_RULES = "cluster-2026-11-22.12"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -256,6 +256,7 @@ def _record_weight(rec: ErrorRecord) -> float:
 
 
 MAX_RECORDS_SCORED = 10
+TEXT_ONLY_WEIGHT = 0.75  # a pair judged on its text alone scores this share of the text cosine
 
 
 @dataclass
@@ -427,7 +428,7 @@ class Scorer:
         if err > 0:
             score = 0.6 * err + 0.4 * txt
         else:
-            score = 0.75 * txt  # one side has no error record: text alone, discounted
+            score = TEXT_ONLY_WEIGHT * txt  # one side has no error record: text alone, discounted
         if conflict:
             score *= 0.4
         return PairScore(round(score, 4), round(err, 4), round(txt, 4), shared, conflict)
@@ -438,7 +439,9 @@ class Scorer:
         # error vector without sharing a key was look-alikes (dev set: every such pair, 0 of 2 right).
         if s.shared:
             return s.score >= self.settings.edge
-        return s.score >= self.settings.text_only_edge
+        # ... and, for the same reason, a near-match error does not lift a text-only pair to an edge:
+        # the texts must agree on their own (dev set: the one such edge left was a look-alike)
+        return min(s.score, TEXT_ONLY_WEIGHT * s.text) >= self.settings.text_only_edge
 
 
 def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
