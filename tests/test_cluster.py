@@ -18,6 +18,9 @@ from issuegraph.graph.cluster import (
     BackgroundConfig,
     ClusterInput,
     ExplicitLink,
+    PairScore,
+    Scorer,
+    Settings,
     cluster_issues,
     load_config,
     rank_similar,
@@ -458,6 +461,12 @@ def panic(msg: str, at: str = "turbo-tasks-fs/src/glob.rs") -> str:
                       f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
                       f"{BANNER}\n{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}"],
                      [(1, 2), (3,)], id="the-error-under-the-banner-joins"),
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER.split('. Please')[0]}\n"
+                      f"{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}",
+                      f"{BANNER}\nseen when the app router renders a parallel route",
+                      f"{BANNER.replace('next-panic-1', 'next-panic-2')}\nafter adding a webpack alias for svg imports"],
+                     [(1,), (2,), (3,), (4,)], id="the-banner-with-its-advice-and-no-error-under-it-stays-apart"),
     ],
 )
 def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str], groups: list[tuple[int, ...]]) -> None:
@@ -576,6 +585,62 @@ def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: l
     assert fenced_groups(VSC, bodies) == groups
 
 
+HA = "home-assistant/core"
+
+
+def blocking_call(place: str, line: int) -> str:
+    return ("2025-06-17 14:07:07.330 WARNING (MainThread) [homeassistant.util.loop] Detected blocking call to "
+            "load_default_certs with args (<ssl.SSLContext object at 0x7fd557454a70>, <Purpose.SERVER_AUTH: "
+            "_ASN1Object(nid=129, shortname='serverAuth', longname='TLS Web Server Authentication', "
+            "oid='1.3.6.1.5.5.7.3.1')>) inside the event loop by integration 'acme' at "
+            f"homeassistant/components/acme/{place}, line {line}: device = await AcmeFactory( (offender: "
+            "/usr/local/lib/python3.13/ssl.py, line 722: context.load_default_certs(purpose)), please create a bug "
+            "report at https://github.com/home-assistant/core/issues")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([blocking_call("__init__.py", 85), blocking_call("__init__.py", 46),
+                      blocking_call("config_flow.py", 87)],
+                     [(1, 2), (3,)], id="a-warning-about-other-code-is-another-bug-whatever-the-line"),
+        pytest.param([blocking_call("__init__.py", 85),
+                      blocking_call("__init__.py", 85).split(" at homeassistant/components")[0]],
+                     [(1, 2)], id="a-print-cut-before-the-place-still-joins"),
+    ],
+)
+def test_a_message_naming_the_code_it_is_about_joins_only_at_the_same_place(bodies: list[str],
+                                                                           groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(HA, bodies) == groups
+
+
+K8S = "kubernetes/kubernetes"
+
+
+def sandbox_event(pod: str, cause: str) -> str:
+    return ("Warning  FailedCreatePodSandBox  1m (x158 over 6m)  kubelet, node-01  Failed create pod sandbox: rpc error: "
+            f"code = Unknown desc = NetworkPlugin cni failed to set up pod \"{pod}\" network: {cause}")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([sandbox_event("kube-dns-86f4d74b45-kgjbk_kube-system", "stat /var/lib/calico/nodename: no such "
+                                    "file or directory: check that the calico/node container is running"),
+                      sandbox_event("podtest_default", "open /run/flannel/subnet.env: no such file or directory"),
+                      sandbox_event("web-5d9c7b_default", "open /run/flannel/subnet.env: no such file or directory")],
+                     [(1,), (2, 3)], id="a-sentence-cut-at-its-argument-with-different-causes-stays-apart"),
+        pytest.param(['VS Code shows "Unable to resolve your shell environment in a reasonable time" at every start',
+                      "[error] Unable to resolve your shell environment in a reasonable time. Please review your shell "
+                      "configuration and restart."],
+                     [(1, 2)], id="prose-or-advice-after-a-quoted-or-ended-sentence-is-no-cause"),
+    ],
+)
+def test_what_a_line_prints_after_a_cut_error_sentence_is_its_cause(bodies: list[str],
+                                                                    groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(K8S, bodies) == groups
+
+
 DBV = "dbeaver/dbeaver"
 OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
           "\tat org.apache.thrift.protocol.TBinaryProtocol.readStringBody(TBinaryProtocol.java:380)\n"
@@ -592,6 +657,16 @@ OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
                       "\"You're out of extra usage\"}}\n    at validateHeaders (/$bunfs/root/claude:527:935)",
                       "API Error: 400 You're out of extra usage"],
                      [(1, 2)], id="an-api-error-with-client-frames-on-one-side-still-joins"),
+        pytest.param(["The client no longer starts after the update, the log ends with\n"
+                      "java.lang.OutOfMemoryError: Java heap space",
+                      "Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space"],
+                     [(1,), (2,)], id="short-frameless-message-in-different-stories-stays-apart"),
+        pytest.param(["Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space",
+                      "Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space\nthe table has 40 million rows"],
+                     [(1, 2)], id="short-frameless-message-in-the-same-story-joins"),
     ],
 )
 def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
@@ -620,3 +695,17 @@ def test_a_prose_claim_on_an_issue_with_no_error_of_its_own_is_taken_as_said() -
                                   "comments": ["I believe this is a duplicate of #1, fixed in the next release."]}])
     assert [lk.kind for lk in links] == ["duplicate_claim"]
     assert cluster_issues(items, links).clusters[0].members == (f"{REPO}#1", f"{REPO}#2", f"{REPO}#3")
+
+
+@pytest.mark.parametrize(
+    ("error", "text", "edge"),
+    [
+        pytest.param(0.5, 0.65, False, id="a-near-match-error-does-not-lift-a-text-only-pair"),
+        pytest.param(0.0, 0.8, True, id="texts-that-agree-on-their-own-are-an-edge"),
+        pytest.param(0.9, 0.2, False, id="a-near-match-error-alone-is-no-edge"),
+    ],
+)
+def test_a_pair_sharing_no_error_key_is_judged_by_its_text(error: float, text: float, edge: bool) -> None:
+    scorer = Scorer([], Settings())
+    score = 0.6 * error + 0.4 * text if error else 0.75 * text
+    assert scorer.is_edge(PairScore(score, error, text, shared=(), conflict=False)) is edge

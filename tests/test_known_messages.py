@@ -36,8 +36,8 @@ QUOTED_WITHOUT_A_MARKER = [
                  "```\n2023-10-04T18:57:12.9958114Z !!!!!!!!!!!!!!!!!!!!!!!!!!! TERRAFORM CRASH !!!!!!!!!!!!!!!!!!!!!!!\n"
                  "2023-10-04T18:57:12.9958301Z \n2023-10-04T18:57:12.9973941Z value is marked, so must be unmarked first\n```",
                  id="crash-banner-then-bare-message"),
-    pytest.param("```\nMcpError: MCP error -32000: Connection closed\n```",
-                 "Servers fail to connect with `MCP error -32000: Connection closed` right after the handshake.",
+    pytest.param("```\nRangeError: Maximum call stack size exceeded\n```",
+                 "The window goes blank with `Maximum call stack size exceeded` after opening a big file.",
                  id="message-quoted-mid-sentence"),
     pytest.param("```\nError: interface veth1d85371 has no carrier on bridge docker0 after restart\n```",
                  "dockerd says interface veth44aa01b has no carrier on bridge docker0 after restart, every time",
