@@ -709,3 +709,34 @@ def test_a_pair_sharing_no_error_key_is_judged_by_its_text(error: float, text: f
     scorer = Scorer([], Settings())
     score = 0.6 * error + 0.4 * text if error else 0.75 * text
     assert scorer.is_edge(PairScore(score, error, text, shared=(), conflict=False)) is edge
+
+
+WATCH_STACK = """    at exports._errnoException (util.js:1022:11)
+    at FSWatcher.start (fs.js:1429:19)
+    at Object.fs.watch (fs.js:1456:11)
+    at FileWatcher.registerWatchers (/usr/share/code/resources/app/out/vs/workbench/watcher.js:12:5)
+    at FileWatcher.start (/usr/share/code/resources/app/out/vs/workbench/watcher.js:40:9)
+    at Workbench.startWatchers (/usr/share/code/resources/app/out/vs/workbench/main.js:88:14)"""
+XMLRPC_STACK = """Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/pip/_internal/commands/search.py", line 65, in search
+    hits = pypi.search({'name': query, 'summary': query}, 'or')
+  File "/usr/lib/python3/dist-packages/pip/_internal/network/xmlrpc.py", line 40, in request
+    return self.parse_response(response.raw)
+  File "/usr/lib/python3/dist-packages/pip/_internal/network/session.py", line 90, in parse_response
+    return u.close()
+xmlrpc.client.Fault: <Fault -32500: {msg}>"""
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([f"Error: watch ENOSPC\n{WATCH_STACK}", f"Error: watch /home/ana/.config/Code/User ENOSPC\n{WATCH_STACK}"],
+                     [(1, 2)], id="one-crash-whose-message-prints-a-path-or-not"),
+        pytest.param([XMLRPC_STACK.replace("{msg}", "'application error'"),
+                      XMLRPC_STACK.replace("{msg}", "\"RuntimeError: PyPI's XMLRPC API is currently disabled due to unmanageable load\"")],
+                     [(1,), (2,)], id="one-code-path-two-different-faults-stay-apart"),
+    ],
+)
+def test_the_same_exception_from_the_same_three_functions_is_one_crash(bodies: list[str],
+                                                                       groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(PP, bodies) == groups

@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-23.4"
+CLUSTER_RULES = "cluster-2026-11-23.5"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -240,7 +240,7 @@ def _record_features(rec: ErrorRecord) -> dict[str, float]:
     return feats
 
 
-_ALT_PREFIXES = ("~", "os:", "kind:")
+_ALT_PREFIXES = ("~", "os:", "kind:", "stack:")
 ALT_KEY_WEIGHT = 0.8  # a head clause or OS code (signatures.message_alt_keys): the same error in another form
 
 
@@ -414,6 +414,10 @@ class Scorer:
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
+        # one stack, two messages that each name something the other does not: the same code path
+        # failing two ways (a server's two different faults behind one client call)
+        unconfirmed += [k for k in shared if k.startswith("stack:") and k not in unconfirmed
+                        and not _stack_messages_agree(a.sigs, b.sigs, k)]
         # ... printed with frames on neither side, a short message is all the two have in common (two
         # heap exhaustions, two ``Killed``): alone, it needs the reports' words to agree as well
         # (a short cause under a short wrapper is not alone: two messages, the same chain)
@@ -480,6 +484,14 @@ def _details_agree(a: IssueSignatures, b: IssueSignatures, head_key: str) -> boo
     short or localised detail (no words; a subset of the other's) is no disagreement, and a wrapper
     or logger prefix before the head does not count."""
     x, y = _details(a, head_key), _details(b, head_key)
+    return x <= y or y <= x
+
+
+def _stack_messages_agree(a: IssueSignatures, b: IssueSignatures, stack_key: str) -> bool:
+    """The messages of the records behind a shared ``stack:`` key agree when one's informative
+    words are a subset of the other's (a path or a value printed on one side only is fine)."""
+    x = {w for r in a.all_records if stack_key in r.alt_keys for w in _informative(r.normalized_message)}
+    y = {w for r in b.all_records if stack_key in r.alt_keys for w in _informative(r.normalized_message)}
     return x <= y or y <= x
 
 

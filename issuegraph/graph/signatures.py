@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.8"
+RULES_VERSION = "sig-2026-11-23.9"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -100,7 +100,21 @@ class ErrorRecord:
         localised OS text next to the same code) lands in one of these even when ``key`` differs; a
         message ending in an error variant's name (``error_kind``) also lands in ``kind:<name>``."""
         kind = error_kind(self.message)
-        return (*message_alt_keys(self.key), "kind:" + kind.lower()) if kind else message_alt_keys(self.key)
+        keys = (*message_alt_keys(self.key), "kind:" + kind.lower()) if kind else message_alt_keys(self.key)
+        stack = self.stack_key
+        return (*keys, stack) if stack else keys
+
+    @cached_property
+    def stack_key(self) -> str | None:
+        """``stack:<type> | f1 | f2 | f3``: the error type and its three innermost in-app functions,
+        message left out (Sentry's default grouping when a stack is present). The message of one
+        crash can print a path, a name or a value that normalisation keeps (``watch ENOSPC`` vs
+        ``watch /home/x/.config ENOSPC``); the same exception type thrown from the same three
+        functions is the same crash. Fewer than three named frames say too little (``main``/``run``)."""
+        funcs = [f.rpartition(":")[2] for f in self.top_frames]
+        if len(funcs) < 3 or any(f in ("<anonymous>", "<module>", "<lambda>") for f in funcs):
+            return None
+        return "stack:" + " | ".join([self.type.lower(), *funcs])
 
     @cached_property
     def all_keys(self) -> frozenset[str]:
