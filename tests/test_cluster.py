@@ -22,6 +22,7 @@ from issuegraph.graph.cluster import (
     Scorer,
     Settings,
     cluster_issues,
+    is_feature_request,
     load_config,
     rank_similar,
 )
@@ -740,3 +741,33 @@ xmlrpc.client.Fault: <Fault -32500: {msg}>"""
 def test_the_same_exception_from_the_same_three_functions_is_one_crash(bodies: list[str],
                                                                        groups: list[tuple[int, ...]]) -> None:
     assert fenced_groups(PP, bodies) == groups
+
+
+@pytest.mark.parametrize(
+    ("labels", "title", "expected"),
+    [
+        pytest.param(("kind/feature",), "Make the veth error say what to do", True, id="kind-feature-label"),
+        pytest.param(("type: feature request",), "x", True, id="typed-label"),
+        pytest.param(("✨ enhancement",), "x", True, id="emoji-label"),
+        pytest.param(("area:feature-flags",), "Crash when a flag is off", False, id="component-label-is-not-a-request"),
+        pytest.param((), 'Suggest "reboot" on "failed to add the host pair interfaces"', True, id="suggest-title"),
+        pytest.param((), "[Feature] show the cause of install failures", True, id="bracket-title"),
+        pytest.param(("bug",), "Suggestions popup crashes on save", False, id="a-word-starting-the-same-is-not"),
+    ],
+)
+def test_feature_requests_are_recognised_by_label_or_title(labels: tuple[str, ...], title: str, expected: bool) -> None:
+    assert is_feature_request(ClusterInput("a/b#1", "a/b", 1, title, "", labels=labels)) is expected
+
+
+def test_a_feature_request_quoting_an_error_is_not_a_duplicate_of_its_reports_unless_a_maintainer_says_so() -> None:
+    veth = ("Error response from daemon: failed to create endpoint web on network bridge: failed to add the host "
+            "(veth1d85371) <=> sandbox (veth9f3c2e1) pair interfaces: operation not supported")
+    rows = [{"repo": PP, "number": 1, "title": "containers do not start", "body": f"```\n{veth}\n```"},
+            {"repo": PP, "number": 2, "title": "cannot run anything after update", "body": f"```\n{veth}\n```"},
+            {"repo": PP, "number": 3, "title": 'Suggest "reboot" in this error', "labels": ["enhancement"],
+             "body": f"When this happens:\n```\n{veth}\n```\nthe message could say that a reboot fixes it."}]
+    items, _ = inputs_from_json(rows)
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PP}#1", f"{PP}#2"), (f"{PP}#3",)]
+    marked = [ExplicitLink(f"{PP}#3", f"{PP}#1", "marked_as_duplicate")]
+    assert len(cluster_issues(items, marked).clusters) == 1

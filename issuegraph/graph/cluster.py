@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-23.5"
+CLUSTER_RULES = "cluster-2026-11-23.6"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -876,7 +876,10 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
     index = {p.item.key: n for n, p in enumerate(profiles)}
 
     edges: list[Edge] = []
+    requests = {n for n, p in enumerate(profiles) if is_feature_request(p.item)}
     for i, j in sorted(candidate_pairs(profiles, scorer, settings)):
+        if i in requests or j in requests:
+            continue
         s = scorer.score(i, j)
         if scorer.is_edge(s):
             edges.append(Edge(i, j, "signature" if s.shared else "similar", s.score, s.reason()))
@@ -923,6 +926,22 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
     ]
     clusters.sort(key=lambda c: (c.repo, int(c.members[0].rpartition("#")[2])))
     return ClusterResult(clusters, background)
+
+
+# A feature request quotes an error as its motivation ("suggest a clearer message for …", "make
+# this error say what to do"): it asks for a change, it does not report the failure, so a shared
+# error never makes it a duplicate of the reports. Only explicit links (a maintainer's marking) join it.
+# the whole label, or its value after a ``kind/``-style prefix: ``area:feature-flags`` names a component
+_REQUEST_LABEL = re.compile(r"(?i)(?:^|[:/]\s*)(?:enhancement|improvement|feature(?:[- ]request)?|proposal|suggestion|rfe|"
+                            r"idea)s?$")
+_REQUEST_TITLE = re.compile(r"(?i)^\s*(?:\[(?:feature|feature request|enhancement|fr|rfe|proposal|suggestion)\]|"
+                            r"feature request\b|suggest(?:ion)?\b|proposal\b|rfe\b)")
+
+
+def is_feature_request(item: ClusterInput) -> bool:
+    """Labelled as a feature/enhancement (``enhancement``, ``kind/feature``, ``type: feature request``)
+    or titled as one (``[Feature] …``, ``Suggest …``, ``Feature request: …``)."""
+    return any(_REQUEST_LABEL.search(lb.strip(" \t✨🚀💡")) for lb in item.labels) or _REQUEST_TITLE.match(item.title) is not None
 
 
 _STALE = ("not_planned", "stale", "inactive", "duplicate")
