@@ -75,6 +75,11 @@ SAME_ERROR = [
         'column: None }]: NoSupportedDeviceFound`.',
         id="error-variant-name-under-different-context",
     ),
+    pytest.param(
+        "Error refreshing state: state data in S3 does not have the expected content.",
+        "Error loading state: state data in S3 does not have the expected content.",
+        id="go-wrapped-error-context-varies-by-command",
+    ),
 ]
 
 DIFFERENT_ERRORS = [
@@ -97,6 +102,11 @@ DIFFERENT_ERRORS = [
         "Error: failed to read config: NotFound",
         "Error: failed to open socket: NotFound",
         id="a-two-word-kind-is-too-generic-to-be-an-identity",
+    ),
+    pytest.param(
+        "Error refreshing state: state data in S3 does not have the expected content.",
+        "Error refreshing state: AccessDenied: Access Denied status code: 403, request id: 4D2A",
+        id="go-wrapped-error-same-context-different-cause",
     ),
 ]
 
@@ -175,3 +185,11 @@ def test_type_bracket_message_reads_to_the_matching_bracket(line: str, keys: lis
 )
 def test_an_error_variant_name_is_read_from_the_end_of_a_message(line: str, kind: str) -> None:
     assert error_kind(line) == kind
+
+
+def test_a_go_wrapper_over_another_wrapper_is_left_to_the_chain_rules() -> None:
+    # the cause after "Error saving credentials:" is itself a wrapper; keyed on it, every credential
+    # helper failure would share one key whatever the helper printed last
+    line = ("Error saving credentials: error storing credentials - err: exit status 1, out: `A specified logon "
+            "session does not exist. It may already have been terminated.`")
+    assert not any(r.key.startswith("error: error storing credentials") for r in extract_error_records(line))

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.9"
+RULES_VERSION = "sig-2026-11-23.10"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -738,6 +738,17 @@ def _simple(runtime: str, typ: str | None = None) -> MessageBuilder:
     return build
 
 
+_WRAPPED_AGAIN = re.compile(r"(?i)\berr(?:or)?\b\s*[:-]|\bfailed\b|\bexit status\b")
+
+
+def _go_error_context(m: re.Match[str]) -> Message | None:
+    """The cause after ``Error <doing something>:``, unless the cause is itself another wrapper
+    (``error storing credentials - err: exit status 1, out: …``): a chain is left to the rules that
+    read chains, which key its heads and compare their details."""
+    msg = m.group("msg").strip()
+    return None if _WRAPPED_AGAIN.search(msg) else Message("Error", msg, "go")
+
+
 _CLOSING = {'"': '"', "`": "`", "“": "”"}
 
 
@@ -858,6 +869,11 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
      _api_status),
     ("failed-to", re.compile(r"^\s*(?P<msg>(?:[\w.-]+ )?(?:failed to|unable to|cannot|could not|can't) [^:\n]{3,80}: \S.{2,})$"),
      _simple("text", "failure")),
+    # Go's wrapped errors name what failed before the cause: ``Error refreshing state: <cause>``,
+    # ``error validating data: <cause>`` (Terraform, kubectl, Helm, most Go CLIs). The context depends
+    # on the command that hit it (loading vs refreshing the same state), the cause is the error.
+    ("go-error-context", re.compile(r"^\s*(?:Error|error|ERROR) (?P<ctx>[a-z]+ing(?: [\w.-]+){0,4}): (?P<msg>\S.{8,})$"),
+     _go_error_context),
     ("prefixed", re.compile(r"^\s*(?:\W{0,3}\s*)?(?:\[?(?:ERROR|Error|error|FATAL|Fatal|fatal)\]?)(?:\[[^\]]*\])?[:!]\s+(?P<msg>\S.{4,})$"),
      _simple("text", "Error")),
 )
@@ -909,6 +925,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "api-status": ("API Error",),
     "failed-to": ("failed to", "unable to", "cannot", "could not", "can't"),
     # the word, then "]", "[tag]", ":" or "!" (so prose that merely says "error" is not tried)
+    "go-error-context": ("rror ", "RROR "),
     "prefixed": tuple(w + c for w in ("rror", "RROR", "atal", "ATAL") for c in ":![]"),
 }
 # the needles as one compiled alternation per rule: a C-level search instead of a Python loop
