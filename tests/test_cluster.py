@@ -18,7 +18,11 @@ from issuegraph.graph.cluster import (
     BackgroundConfig,
     ClusterInput,
     ExplicitLink,
+    PairScore,
+    Scorer,
+    Settings,
     cluster_issues,
+    is_feature_request,
     load_config,
     rank_similar,
 )
@@ -458,6 +462,12 @@ def panic(msg: str, at: str = "turbo-tasks-fs/src/glob.rs") -> str:
                       f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
                       f"{BANNER}\n{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}"],
                      [(1, 2), (3,)], id="the-error-under-the-banner-joins"),
+        pytest.param([f"{BANNER}\n{panic('not yet implemented: glob char sequences')}",
+                      f"{BANNER.split('. Please')[0]}\n"
+                      f"{panic('range end index 9 out of range for slice of length 3', 'core/src/app.rs')}",
+                      f"{BANNER}\nseen when the app router renders a parallel route",
+                      f"{BANNER.replace('next-panic-1', 'next-panic-2')}\nafter adding a webpack alias for svg imports"],
+                     [(1,), (2,), (3,), (4,)], id="the-banner-with-its-advice-and-no-error-under-it-stays-apart"),
     ],
 )
 def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str], groups: list[tuple[int, ...]]) -> None:
@@ -465,6 +475,38 @@ def test_a_banner_printed_over_different_errors_is_not_the_bug(bodies: list[str]
              for n, b in enumerate(bodies, 1)]
     got = sorted(tuple(int(m.rpartition("#")[2]) for m in c.members) for c in cluster_issues(items).clusters)
     assert got == groups
+
+
+PIP = "pypa/pip"
+WINERR = ("ERROR: Could not install packages due to an EnvironmentError: [WinError 5] Access is denied: "
+          "'c:\\\\python38\\\\lib\\\\site-packages\\\\pip\\\\{file}'")
+
+
+def test_one_error_printed_twice_is_not_a_banner_over_its_own_copy() -> None:
+    """An issue pasting the error with and without pip's advice suffix, and another with an unrelated
+    follow-up exception: the repeated print is the same error, not a different one under a banner."""
+    advice = " Consider using the `--user` option or check the permissions."
+    items = [
+        ClusterInput(f"{PIP}#1", PIP, 1, "upgrade fails", f"```\n{WINERR.format(file='__init__.py')}{advice}\n```\n"
+                     f"again:\n```\n{WINERR.format(file='__init__.py')}\n```"),
+        ClusterInput(f"{PIP}#2", PIP, 2, "cannot upgrade pip", f"```\n{WINERR.format(file='_internal/cli/main.py')}\n```\n"
+                     "then\n```\nTypeError: 'module' object is not callable\n```"),
+        ClusterInput(f"{PIP}#3", PIP, 3, "unrelated", "```\nTypeError: unsupported operand type(s) for +: 'int' and 'str'\n```"),
+    ]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
+
+
+def test_an_os_error_on_different_files_of_one_installed_distribution_joins() -> None:
+    """Formerly a known limit: the file a refused install fails on is incidental; its distribution is not."""
+    bodies = ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+              "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
+              "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
+              "basecommand.py' Consider using the `--user` option or check the permissions.",
+              "OSError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\numpy\\core\\_umath.pyd'"]
+    items = [ClusterInput(f"{PIP}#{n}", PIP, n, f"install fails {n}", b) for n, b in enumerate(bodies, 1)]
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PIP}#1", f"{PIP}#2"), (f"{PIP}#3",)]
 
 
 DOCKER = "docker/cli"
@@ -478,14 +520,6 @@ KNOWN_WRONG = [
          "exit status 1, out: `A specified logon session does not exist. It may already have been terminated.`"],
         [(1,), (2,)], [(1, 2)],
         id="generic-frameless-message-different-causes-merge",  # needs a corroborating signal (cause, context)
-    ),
-    pytest.param(
-        ["ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
-         "'c:\\python311\\lib\\site-packages\\pip-23.0.dist-info\\entry_points.txt'",
-         "EnvironmentError: [WinError 5] Access is denied: 'c:\\python37\\lib\\site-packages\\pip\\_internal\\"
-         "basecommand.py' Consider using the `--user` option or check the permissions."],
-        [(1, 2)], [(1,), (2,)],
-        id="one-os-error-on-different-files-stays-apart",  # the file is identity for ENOENT, incidental for EACCES
     ),
 ]
 
@@ -552,6 +586,62 @@ def test_one_error_printed_in_other_forms_meets_in_its_head_or_os_code(bodies: l
     assert fenced_groups(VSC, bodies) == groups
 
 
+HA = "home-assistant/core"
+
+
+def blocking_call(place: str, line: int) -> str:
+    return ("2025-06-17 14:07:07.330 WARNING (MainThread) [homeassistant.util.loop] Detected blocking call to "
+            "load_default_certs with args (<ssl.SSLContext object at 0x7fd557454a70>, <Purpose.SERVER_AUTH: "
+            "_ASN1Object(nid=129, shortname='serverAuth', longname='TLS Web Server Authentication', "
+            "oid='1.3.6.1.5.5.7.3.1')>) inside the event loop by integration 'acme' at "
+            f"homeassistant/components/acme/{place}, line {line}: device = await AcmeFactory( (offender: "
+            "/usr/local/lib/python3.13/ssl.py, line 722: context.load_default_certs(purpose)), please create a bug "
+            "report at https://github.com/home-assistant/core/issues")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([blocking_call("__init__.py", 85), blocking_call("__init__.py", 46),
+                      blocking_call("config_flow.py", 87)],
+                     [(1, 2), (3,)], id="a-warning-about-other-code-is-another-bug-whatever-the-line"),
+        pytest.param([blocking_call("__init__.py", 85),
+                      blocking_call("__init__.py", 85).split(" at homeassistant/components")[0]],
+                     [(1, 2)], id="a-print-cut-before-the-place-still-joins"),
+    ],
+)
+def test_a_message_naming_the_code_it_is_about_joins_only_at_the_same_place(bodies: list[str],
+                                                                           groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(HA, bodies) == groups
+
+
+K8S = "kubernetes/kubernetes"
+
+
+def sandbox_event(pod: str, cause: str) -> str:
+    return ("Warning  FailedCreatePodSandBox  1m (x158 over 6m)  kubelet, node-01  Failed create pod sandbox: rpc error: "
+            f"code = Unknown desc = NetworkPlugin cni failed to set up pod \"{pod}\" network: {cause}")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([sandbox_event("kube-dns-86f4d74b45-kgjbk_kube-system", "stat /var/lib/calico/nodename: no such "
+                                    "file or directory: check that the calico/node container is running"),
+                      sandbox_event("podtest_default", "open /run/flannel/subnet.env: no such file or directory"),
+                      sandbox_event("web-5d9c7b_default", "open /run/flannel/subnet.env: no such file or directory")],
+                     [(1,), (2, 3)], id="a-sentence-cut-at-its-argument-with-different-causes-stays-apart"),
+        pytest.param(['VS Code shows "Unable to resolve your shell environment in a reasonable time" at every start',
+                      "[error] Unable to resolve your shell environment in a reasonable time. Please review your shell "
+                      "configuration and restart."],
+                     [(1, 2)], id="prose-or-advice-after-a-quoted-or-ended-sentence-is-no-cause"),
+    ],
+)
+def test_what_a_line_prints_after_a_cut_error_sentence_is_its_cause(bodies: list[str],
+                                                                    groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(K8S, bodies) == groups
+
+
 DBV = "dbeaver/dbeaver"
 OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
           "\tat org.apache.thrift.protocol.TBinaryProtocol.readStringBody(TBinaryProtocol.java:380)\n"
@@ -568,6 +658,16 @@ OOM_AT = ("java.lang.OutOfMemoryError: Java heap space\n"
                       "\"You're out of extra usage\"}}\n    at validateHeaders (/$bunfs/root/claude:527:935)",
                       "API Error: 400 You're out of extra usage"],
                      [(1, 2)], id="an-api-error-with-client-frames-on-one-side-still-joins"),
+        pytest.param(["The client no longer starts after the update, the log ends with\n"
+                      "java.lang.OutOfMemoryError: Java heap space",
+                      "Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space"],
+                     [(1,), (2,)], id="short-frameless-message-in-different-stories-stays-apart"),
+        pytest.param(["Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space",
+                      "Exporting a large table to CSV stops half way through with\n"
+                      "java.lang.OutOfMemoryError: Java heap space\nthe table has 40 million rows"],
+                     [(1, 2)], id="short-frameless-message-in-the-same-story-joins"),
     ],
 )
 def test_a_short_frameless_message_needs_frames_on_both_sides_or_neither(bodies: list[str],
@@ -596,3 +696,78 @@ def test_a_prose_claim_on_an_issue_with_no_error_of_its_own_is_taken_as_said() -
                                   "comments": ["I believe this is a duplicate of #1, fixed in the next release."]}])
     assert [lk.kind for lk in links] == ["duplicate_claim"]
     assert cluster_issues(items, links).clusters[0].members == (f"{REPO}#1", f"{REPO}#2", f"{REPO}#3")
+
+
+@pytest.mark.parametrize(
+    ("error", "text", "edge"),
+    [
+        pytest.param(0.5, 0.65, False, id="a-near-match-error-does-not-lift-a-text-only-pair"),
+        pytest.param(0.0, 0.8, True, id="texts-that-agree-on-their-own-are-an-edge"),
+        pytest.param(0.9, 0.2, False, id="a-near-match-error-alone-is-no-edge"),
+    ],
+)
+def test_a_pair_sharing_no_error_key_is_judged_by_its_text(error: float, text: float, edge: bool) -> None:
+    scorer = Scorer([], Settings())
+    score = 0.6 * error + 0.4 * text if error else 0.75 * text
+    assert scorer.is_edge(PairScore(score, error, text, shared=(), conflict=False)) is edge
+
+
+WATCH_STACK = """    at exports._errnoException (util.js:1022:11)
+    at FSWatcher.start (fs.js:1429:19)
+    at Object.fs.watch (fs.js:1456:11)
+    at FileWatcher.registerWatchers (/usr/share/code/resources/app/out/vs/workbench/watcher.js:12:5)
+    at FileWatcher.start (/usr/share/code/resources/app/out/vs/workbench/watcher.js:40:9)
+    at Workbench.startWatchers (/usr/share/code/resources/app/out/vs/workbench/main.js:88:14)"""
+XMLRPC_STACK = """Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/pip/_internal/commands/search.py", line 65, in search
+    hits = pypi.search({'name': query, 'summary': query}, 'or')
+  File "/usr/lib/python3/dist-packages/pip/_internal/network/xmlrpc.py", line 40, in request
+    return self.parse_response(response.raw)
+  File "/usr/lib/python3/dist-packages/pip/_internal/network/session.py", line 90, in parse_response
+    return u.close()
+xmlrpc.client.Fault: <Fault -32500: {msg}>"""
+
+
+@pytest.mark.parametrize(
+    ("bodies", "groups"),
+    [
+        pytest.param([f"Error: watch ENOSPC\n{WATCH_STACK}", f"Error: watch /home/ana/.config/Code/User ENOSPC\n{WATCH_STACK}"],
+                     [(1, 2)], id="one-crash-whose-message-prints-a-path-or-not"),
+        pytest.param([XMLRPC_STACK.replace("{msg}", "'application error'"),
+                      XMLRPC_STACK.replace("{msg}", "\"RuntimeError: PyPI's XMLRPC API is currently disabled due to unmanageable load\"")],
+                     [(1,), (2,)], id="one-code-path-two-different-faults-stay-apart"),
+    ],
+)
+def test_the_same_exception_from_the_same_three_functions_is_one_crash(bodies: list[str],
+                                                                       groups: list[tuple[int, ...]]) -> None:
+    assert fenced_groups(PP, bodies) == groups
+
+
+@pytest.mark.parametrize(
+    ("labels", "title", "expected"),
+    [
+        pytest.param(("kind/feature",), "Make the veth error say what to do", True, id="kind-feature-label"),
+        pytest.param(("type: feature request",), "x", True, id="typed-label"),
+        pytest.param(("✨ enhancement",), "x", True, id="emoji-label"),
+        pytest.param(("area:feature-flags",), "Crash when a flag is off", False, id="component-label-is-not-a-request"),
+        pytest.param((), 'Suggest "reboot" on "failed to add the host pair interfaces"', True, id="suggest-title"),
+        pytest.param((), "[Feature] show the cause of install failures", True, id="bracket-title"),
+        pytest.param(("bug",), "Suggestions popup crashes on save", False, id="a-word-starting-the-same-is-not"),
+    ],
+)
+def test_feature_requests_are_recognised_by_label_or_title(labels: tuple[str, ...], title: str, expected: bool) -> None:
+    assert is_feature_request(ClusterInput("a/b#1", "a/b", 1, title, "", labels=labels)) is expected
+
+
+def test_a_feature_request_quoting_an_error_is_not_a_duplicate_of_its_reports_unless_a_maintainer_says_so() -> None:
+    veth = ("Error response from daemon: failed to create endpoint web on network bridge: failed to add the host "
+            "(veth1d85371) <=> sandbox (veth9f3c2e1) pair interfaces: operation not supported")
+    rows = [{"repo": PP, "number": 1, "title": "containers do not start", "body": f"```\n{veth}\n```"},
+            {"repo": PP, "number": 2, "title": "cannot run anything after update", "body": f"```\n{veth}\n```"},
+            {"repo": PP, "number": 3, "title": 'Suggest "reboot" in this error', "labels": ["enhancement"],
+             "body": f"When this happens:\n```\n{veth}\n```\nthe message could say that a reboot fixes it."}]
+    items, _ = inputs_from_json(rows)
+    groups = sorted(c.members for c in cluster_issues(items).clusters)
+    assert groups == [(f"{PP}#1", f"{PP}#2"), (f"{PP}#3",)]
+    marked = [ExplicitLink(f"{PP}#3", f"{PP}#1", "marked_as_duplicate")]
+    assert len(cluster_issues(items, marked).clusters) == 1

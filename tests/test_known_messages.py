@@ -25,10 +25,6 @@ def together(items: list[ClusterInput], a: int, b: int, links: list[ExplicitLink
 GIT_BASH = ("Claude Code on Windows requires git-bash (https://git-scm.com/downloads/win). If installed but not in "
             "PATH, set environment variable pointing to your bash.exe, similar to: "
             "CLAUDE_CODE_GIT_BASH_PATH=C:\\Program Files\\Git\\bin\\bash.exe")
-TOOL_USE = ('{"type":"error","error":{"type":"invalid_request_error","message":"messages.4: `tool_use` ids were found '
-            'without `tool_result` blocks immediately after: toolu_01LqHj43fmheAteL2PTXoCyL. Each `tool_use` block must '
-            'have a corresponding `tool_result` block in the next message."},"request_id":"req_011CTgUwMrehF5d4zVc6KQTr"}')
-
 # (the issue that pastes the error the way the extractor reads it, the issue that does not)
 QUOTED_WITHOUT_A_MARKER = [
     pytest.param(f"```\nError: {GIT_BASH}\n```",
@@ -40,10 +36,8 @@ QUOTED_WITHOUT_A_MARKER = [
                  "```\n2023-10-04T18:57:12.9958114Z !!!!!!!!!!!!!!!!!!!!!!!!!!! TERRAFORM CRASH !!!!!!!!!!!!!!!!!!!!!!!\n"
                  "2023-10-04T18:57:12.9958301Z \n2023-10-04T18:57:12.9973941Z value is marked, so must be unmarked first\n```",
                  id="crash-banner-then-bare-message"),
-    pytest.param(f"API Error: 400 {TOOL_USE.replace('messages.4', 'messages.91')}",
-                 f"What's wrong?\n\n {TOOL_USE}\n", id="api-body-without-status"),
-    pytest.param("```\nMcpError: MCP error -32000: Connection closed\n```",
-                 "Servers fail to connect with `MCP error -32000: Connection closed` right after the handshake.",
+    pytest.param("```\nRangeError: Maximum call stack size exceeded\n```",
+                 "The window goes blank with `Maximum call stack size exceeded` after opening a big file.",
                  id="message-quoted-mid-sentence"),
     pytest.param("```\nError: interface veth1d85371 has no carrier on bridge docker0 after restart\n```",
                  "dockerd says interface veth44aa01b has no carrier on bridge docker0 after restart, every time",
@@ -93,3 +87,13 @@ def test_found_records_say_they_were_read_from_text() -> None:
     source = issue_signatures("", "```\nMcpError: MCP error -32000: Connection closed\n```").records
     found = KnownMessages(source).find("It failed with MCP error -32001: connection closed again.")
     assert [(r.key, r.source, r.frames) for r in found] == [(source[0].key, "text", ())]
+
+
+def test_the_hint_says_a_member_quotes_the_error_rather_than_pasting_it() -> None:
+    items = [issue(1, "install fails", f"```\nError: {GIT_BASH}\n```"),
+             issue(2, "install fails again", f"```\nError: {GIT_BASH}\n```"),
+             issue(3, "cannot start it", f"Setting up Claude Code...\n{GIT_BASH}\n")]
+    c = cluster_issues(items).by_member()[f"{REPO}#3"]
+    assert c.members == (f"{REPO}#1", f"{REPO}#2", f"{REPO}#3")
+    assert "quotes the cluster's error in its text" in c.hints[f"{REPO}#3"]
+    assert "reports the cluster's error" in c.hints[f"{REPO}#2"]

@@ -117,6 +117,8 @@ GO_LOG = ('May 11 19:25:35 node kubelet[2583]: E0511 19:25:35.523245    2583 sum
                      ("Contoso.Billing:InvoiceService.Close",), id="dotnet-runtime-frames-ignored"),
         pytest.param(GO_LOG, "go", 'klog summary.go: failed to get system container stats for "/system.slice/kubelet.service": '
                      "failed to get cgroup stats", (), id="kubernetes-klog-line"),
+        pytest.param(GO_LOG[GO_LOG.index("summary.go"):], "go", 'klog summary.go: failed to get system container stats for '
+                     '"/system.slice/kubelet.service": failed to get cgroup stats', (), id="klog-line-pasted-without-header"),
     ],
 )
 def test_each_runtime_trace_yields_its_error_record(text: str, runtime: str, key: str, top_frames: tuple[str, ...]) -> None:

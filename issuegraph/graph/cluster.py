@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, is_symptom_key, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-24.1"
+CLUSTER_RULES = "cluster-2026-11-24.2"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -97,6 +97,7 @@ class Settings:
     link: float = 0.27  # average cross score two groups need to merge (chaining guard)
     link_floor: float = 0.16  # ... and no cross pair may score below this (A and C sharing nothing)
     text_only_edge: float = 0.55  # pairs with no shared error evidence need more text agreement
+    short_alone_text: float = 0.30  # text agreement a short frameless message needs when it is all that is shared
     background_min_issues: int = 5
     background_max_alone: float = 0.25  # share of its issues where it is the only error
     background_min_partners: int = 4
@@ -239,7 +240,7 @@ def _record_features(rec: ErrorRecord) -> dict[str, float]:
     return feats
 
 
-_ALT_PREFIXES = ("~", "os:")
+_ALT_PREFIXES = ("~", "os:", "kind:", "stack:")
 ALT_KEY_WEIGHT = 0.8  # a head clause or OS code (signatures.message_alt_keys): the same error in another form
 
 
@@ -256,6 +257,7 @@ def _record_weight(rec: ErrorRecord) -> float:
 
 
 MAX_RECORDS_SCORED = 10
+TEXT_ONLY_WEIGHT = 0.75  # a pair judged on its text alone scores this share of the text cosine
 
 
 @dataclass
@@ -401,9 +403,30 @@ class Scorer:
         # Not an API error: the server raised it, the frames are only the client's request path.
         unconfirmed += [k for k in shared if _is_short_message(k) and k not in unconfirmed
                         and _one_sided_frames(a.sigs, b.sigs, k)]
+        # a message that names the code it complains about (a watchdog's or linter's warning: ``… at
+        # pkg/x.py, line 85``) carries its crashing frame inline: two different places are two bugs,
+        # as with conflicting frames
+        elsewhere = [k for k in shared if _places_disagree(a.sigs, b.sigs, k)]
+        conflict = conflict or bool(elsewhere)
+        unconfirmed += [k for k in elsewhere if k not in unconfirmed]
+        # an error sentence read from prose ends at the first quote or after a few words; when the
+        # line goes on, the rest is what it failed on and why: two different causes, two bugs
+        unconfirmed += [k for k in shared if k not in unconfirmed and not _tails_agree(a.sigs, b.sigs, k)]
         # a head clause is a wrapper's wording: two different causes under it are two bugs
         unconfirmed += [k for k in shared if k.startswith("~") and k not in unconfirmed
                         and not _details_agree(a.sigs, b.sigs, k)]
+        # one stack, two messages that each name something the other does not: the same code path
+        # failing two ways (a server's two different faults behind one client call)
+        unconfirmed += [k for k in shared if k.startswith("stack:") and k not in unconfirmed
+                        and not _stack_messages_agree(a.sigs, b.sigs, k)]
+        # ... printed with frames on neither side, a short message is all the two have in common (two
+        # heap exhaustions, two ``Killed``): alone, it needs the reports' words to agree as well
+        # (a short cause under a short wrapper is not alone: two messages, the same chain)
+        if (shared and txt < self.settings.short_alone_text
+                and len([k for k in shared if not k.startswith(_ALT_PREFIXES)]) <= 1
+                and all(_is_short_message(k) and not _key_frames(a.sigs, k) and not _key_frames(b.sigs, k)
+                        for k in shared)):
+            unconfirmed += [k for k in shared if k not in unconfirmed]
         if unconfirmed:
             shared = tuple(k for k in shared if k not in unconfirmed)
             if not shared:
@@ -417,7 +440,7 @@ class Scorer:
         if err > 0:
             score = 0.6 * err + 0.4 * txt
         else:
-            score = 0.75 * txt  # one side has no error record: text alone, discounted
+            score = TEXT_ONLY_WEIGHT * txt  # one side has no error record: text alone, discounted
         if conflict:
             score *= 0.4
         return PairScore(round(score, 4), round(err, 4), round(txt, 4), shared, conflict)
@@ -428,7 +451,9 @@ class Scorer:
         # error vector without sharing a key was look-alikes (dev set: every such pair, 0 of 2 right).
         if s.shared:
             return s.score >= self.settings.edge
-        return s.score >= self.settings.text_only_edge
+        # ... and, for the same reason, a near-match error does not lift a text-only pair to an edge:
+        # the texts must agree on their own (dev set: the one such edge left was a look-alike)
+        return min(s.score, TEXT_ONLY_WEIGHT * s.text) >= self.settings.text_only_edge
 
 
 def _key_frames(sigs: IssueSignatures, key: str) -> set[str]:
@@ -463,6 +488,14 @@ def _details_agree(a: IssueSignatures, b: IssueSignatures, head_key: str) -> boo
     return x <= y or y <= x
 
 
+def _stack_messages_agree(a: IssueSignatures, b: IssueSignatures, stack_key: str) -> bool:
+    """The messages of the records behind a shared ``stack:`` key agree when one's informative
+    words are a subset of the other's (a path or a value printed on one side only is fine)."""
+    x = {w for r in a.all_records if stack_key in r.alt_keys for w in _informative(r.normalized_message)}
+    y = {w for r in b.all_records if stack_key in r.alt_keys for w in _informative(r.normalized_message)}
+    return x <= y or y <= x
+
+
 SHORT_MESSAGE_WORDS = 3
 _HTTP_STATUS_KEY = re.compile(r"[1-5]\d\d:")
 
@@ -473,6 +506,67 @@ def _is_short_message(key: str) -> bool:
     if key.startswith(_ALT_PREFIXES) or _HTTP_STATUS_KEY.match(key):
         return False
     return len(_informative(key.partition(": ")[2])) <= SHORT_MESSAGE_WORDS
+
+
+# ``folder/file.ext, line N`` (Python's warnings, runtime watchdogs) or ``folder/file.ext:N`` (Go, Node,
+# compilers) inside a message: where the reported code is. The folder is kept (``__init__.py`` alone
+# says little), the line is not (it moves between releases).
+_MESSAGE_PLACE = re.compile(r"([\w.@-]+[\\/][\w.@-]+\.(?:py|pyx|js|mjs|cjs|ts|tsx|jsx|go|rs|java|kt|scala|rb|php|cs|"
+                            r"c|cc|cpp|h|hpp|m|swift|dart|lua|ex|exs))(?:\"?,? line |:)\d+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _message_place(message: str) -> str | None:
+    """The first source location a message names (see ``_MESSAGE_PLACE``), or None. Only the first:
+    later ones are usually the runtime call the complaint ends in (``offender: …/ssl.py, line 722``),
+    the same for every report."""
+    if ".py" not in message and ":" not in message:
+        return None
+    m = _MESSAGE_PLACE.search(message)
+    return m.group(1).replace("\\", "/").lower() if m else None
+
+
+def _places_disagree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    """Both issues print ``key`` with a source location in the message, and no location is common."""
+    pa = {p for r in a.records if key in r.all_keys and (p := _message_place(r.message))}
+    if not pa:
+        return False
+    pb = {p for r in b.records if key in r.all_keys and (p := _message_place(r.message))}
+    return bool(pb) and not pa & pb
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|`[^`]*`|“[^”]*”")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_tail(raw: str, message: str) -> frozenset[str]:
+    """The informative words with which the line goes on after an error sentence read from prose,
+    when the sentence was cut short (at a quoted argument, or at the reader's length limit): the
+    rest of that sentence, quoted values left out (a pod, a container, a file the reporter named:
+    instance names, not the cause). Nothing when the sentence was quoted or ended: what follows is
+    the reporter's prose or the tool's advice."""
+    line = raw.split("\n", 1)[0]
+    at = line.find(message)
+    if at < 0:
+        return frozenset()
+    if at > 0 and line[at - 1] in "\"'`“":
+        return frozenset()
+    rest = _QUOTED.sub(" ", line[at + len(message):])
+    if _SENTENCE_END.match(rest):
+        return frozenset()
+    end = _SENTENCE_END.search(rest)
+    return frozenset(_informative((rest[:end.start()] if end else rest).lower()))
+
+
+def _tails_agree(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
+    """Like ``_details_agree``, for what follows a sentence read from prose (``failure`` records) on
+    its line: a line that stops with the sentence, or prints a subset of the other's words, agrees."""
+    x = {w for r in a.all_records if r.type == "failure" and key in r.all_keys for w in _line_tail(r.raw, r.message)}
+    if not x:
+        return True
+    y = {w for r in b.all_records if r.type == "failure" and key in r.all_keys for w in _line_tail(r.raw, r.message)}
+    return not y or x <= y or y <= x
 
 
 def _one_sided_frames(a: IssueSignatures, b: IssueSignatures, key: str) -> bool:
@@ -518,13 +612,26 @@ def banner_keys(profiles: Sequence[Profile], limit: int = 40) -> set[str]:
         for r in recs:
             if r.top_frames:
                 continue
-            others = frozenset(t for o in recs if o.key != r.key and o.type not in _UNTYPED
+            # a record sharing a key with this one (the same error printed again with or without its
+            # advice suffix) is this error, not a companion
+            others = frozenset(t for o in recs if o.type not in _UNTYPED and o.all_keys.isdisjoint(r.all_keys)
                                for t in _MSG_TOKEN.findall(o.key) if t.isalpha() and len(t) > 2 and t not in _STOP)
             for k in (r.key, *r.alt_keys):
                 if others and others not in companions[k] and len(companions[k]) < limit:
                     companions[k].append(others)
-    return {k for k, sets in companions.items()
-            if any(len(x & y) < BANNER_OVERLAP * len(x | y) for n, x in enumerate(sets) for y in sets[n + 1:])}
+    found = {k for k, sets in companions.items()
+             if any(len(x & y) < BANNER_OVERLAP * len(x | y) for n, x in enumerate(sets) for y in sets[n + 1:])}
+    # A message that says no more than a banner head (the head, then advice in a later sentence:
+    # ``… error occurred. Please report the content of <file> to <url>``) is that banner, even when
+    # too few of its own carriers print another error to show it: whether the reporter pasted the
+    # panic under it or not, the banner names where the failure surfaced, not the bug.
+    if found:
+        for p in profiles:
+            for r in p.sigs.records:
+                if r.key not in found and not found.isdisjoint(r.alt_keys) and any(
+                        h in found and not _informative(d) for h, d in message_alt_details(r.key).items()):
+                    found.add(r.key)
+    return found
 
 
 _UNTYPED = ("failure", "Error")
@@ -770,7 +877,10 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
     index = {p.item.key: n for n, p in enumerate(profiles)}
 
     edges: list[Edge] = []
+    requests = {n for n, p in enumerate(profiles) if is_feature_request(p.item)}
     for i, j in sorted(candidate_pairs(profiles, scorer, settings)):
+        if i in requests or j in requests:
+            continue
         s = scorer.score(i, j)
         if scorer.is_edge(s):
             edges.append(Edge(i, j, "signature" if s.shared else "similar", s.score, s.reason()))
@@ -817,6 +927,22 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
     ]
     clusters.sort(key=lambda c: (c.repo, int(c.members[0].rpartition("#")[2])))
     return ClusterResult(clusters, background)
+
+
+# A feature request quotes an error as its motivation ("suggest a clearer message for …", "make
+# this error say what to do"): it asks for a change, it does not report the failure, so a shared
+# error never makes it a duplicate of the reports. Only explicit links (a maintainer's marking) join it.
+# the whole label, or its value after a ``kind/``-style prefix: ``area:feature-flags`` names a component
+_REQUEST_LABEL = re.compile(r"(?i)(?:^|[:/]\s*)(?:enhancement|improvement|feature(?:[- ]request)?|proposal|suggestion|rfe|"
+                            r"idea)s?$")
+_REQUEST_TITLE = re.compile(r"(?i)^\s*(?:\[(?:feature|feature request|enhancement|fr|rfe|proposal|suggestion)\]|"
+                            r"feature request\b|suggest(?:ion)?\b|proposal\b|rfe\b)")
+
+
+def is_feature_request(item: ClusterInput) -> bool:
+    """Labelled as a feature/enhancement (``enhancement``, ``kind/feature``, ``type: feature request``)
+    or titled as one (``[Feature] …``, ``Suggest …``, ``Feature request: …``)."""
+    return any(_REQUEST_LABEL.search(lb.strip(" \t✨🚀💡")) for lb in item.labels) or _REQUEST_TITLE.match(item.title) is not None
 
 
 _STALE = ("not_planned", "stale", "inactive", "duplicate")
@@ -901,7 +1027,9 @@ def _finish(members: list[int], profiles: Sequence[Profile], scorer: Scorer, use
         # saying which members carry the cluster's error is what ties the sides together.
         for i in members:
             if signature in profiles[i].keys:
-                hints[profiles[i].item.key] += "; reports the cluster's error"
+                quoted = all(r.source == "text" for r in profiles[i].sigs.records if signature in r.all_keys)
+                hints[profiles[i].item.key] += ("; quotes the cluster's error in its text (no error line of its own)"
+                                                if quoted else "; reports the cluster's error")
     bg = sorted({k for i in members for k in profiles[i].background})
     details: dict[str, Any] = {
         "rules_version": RULES_VERSION,

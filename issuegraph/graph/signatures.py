@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-24.3"
+RULES_VERSION = "sig-2026-11-24.4"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -100,8 +100,24 @@ class ErrorRecord:
     def alt_keys(self) -> tuple[str, ...]:
         """Further identities of the same message, for bucketing (``message_alt_keys``): one error
         printed in other forms (with or without a detail suffix, a logger prefix, a wrapper clause,
-        localised OS text next to the same code) lands in one of these even when ``key`` differs."""
-        return message_alt_keys(self.key)
+        localised OS text next to the same code) lands in one of these even when ``key`` differs; a
+        message ending in an error variant's name (``error_kind``) also lands in ``kind:<name>``."""
+        kind = error_kind(self.message)
+        keys = (*message_alt_keys(self.key), "kind:" + kind.lower()) if kind else message_alt_keys(self.key)
+        stack = self.stack_key
+        return (*keys, stack) if stack else keys
+
+    @cached_property
+    def stack_key(self) -> str | None:
+        """``stack:<type> | f1 | f2 | f3``: the error type and its three innermost in-app functions,
+        message left out (Sentry's default grouping when a stack is present). The message of one
+        crash can print a path, a name or a value that normalisation keeps (``watch ENOSPC`` vs
+        ``watch /home/x/.config ENOSPC``); the same exception type thrown from the same three
+        functions is the same crash. Fewer than three named frames say too little (``main``/``run``)."""
+        funcs = [f.rpartition(":")[2] for f in self.top_frames]
+        if len(funcs) < 3 or any(f in ("<anonymous>", "<module>", "<lambda>") for f in funcs):
+            return None
+        return "stack:" + " | ".join([self.type.lower(), *funcs])
 
     @cached_property
     def all_keys(self) -> frozenset[str]:
@@ -187,10 +203,25 @@ def _staging_name(base: str) -> str:
     return re.sub(r"^(\..+-)[A-Za-z0-9]{6,10}$", r"\1<tmp>", base)
 
 
+# Python installs each distribution under ``site-packages`` (``dist-packages`` on Debian) as a package
+# folder plus its metadata folder (``pip/…``, ``pip-22.3.dist-info/…``, ``PyYAML-6.0.egg-info``)
+_PY_INSTALL_DIR = frozenset(("site-packages", "dist-packages"))
+_PY_DIST_NAME = re.compile(r"^([A-Za-z0-9_.]+?)(?:-\d[^\\/]*)?(?:\.(?:dist-info|egg-info|egg|libs|data|pth|py|pyd|so))?$")
+
+
 def _quoted_path(m: re.Match[str]) -> str:
     parts = [p for p in re.split(r"[\\/]+", m.group(2)) if p]
     if len(parts) <= 2:
         return m.group(0)
+    lowered = [p.lower() for p in parts[:-1]]
+    for n, part in enumerate(lowered):
+        if part in _PY_INSTALL_DIR and n + 1 < len(parts):
+            # a file of an installed distribution: an install, upgrade or uninstall that fails on it
+            # fails on whichever of its files the OS refused first (``[WinError 5] Access is denied:
+            # '…\\pip\\__init__.py'`` one run, ``'…\\pip-22.3.dist-info\\entry_points.txt'`` the next): the
+            # distribution is the identity, not the file
+            dist = _PY_DIST_NAME.match(parts[n + 1])
+            return f"{m.group(1)}…/{parts[n]}/{dist.group(1) if dist else parts[n + 1]}{m.group(1)}"
     return f"{m.group(1)}…/{parts[-2]}/{_staging_name(parts[-1])}{m.group(1)}"
 
 
@@ -766,10 +797,10 @@ LANG_FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     ("tsan", "native", _TSAN_FRAME, _b_tsan),
     ("apple", "native", _APPLE_FRAME, _b_apple),
 )
+# needles as short as they can be: "(" is the Go rule's already, so the frame gate grows by five words
 _LANG_FRAME_NEEDLES: dict[str, tuple[str, ...]] = {
-    "ruby": (":in ",), "dart": ("(package:", "(dart:", "(file:///", "(org-dartlang-sdk:"),
-    "php": ("): ", "[internal function]", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "tsan": ("+0x",), "gdb": ("0x", " at "),
-    "lldb": ("frame #",), "apple": ("0x",),
+    "ruby": (":in ",), "dart": ("(",), "php": ("(", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "tsan": ("0x",),
+    "gdb": ("(",), "lldb": ("frame #",), "apple": ("0x",),
 }
 
 
@@ -860,13 +891,42 @@ _EXC_TYPE = (r"(?P<type>(?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Faul
 
 def _api_error(m: re.Match[str]) -> Message | None:
     """``Error: 400 {json}`` → ``400 invalid_request_error: <message>`` (the body's own message)."""
-    status, body = m.group("status"), m.group("json")
+    return _api_body(m.group("status"), m.group("json"))
+
+
+# A JSON error envelope printed on its own, without the ``Error: 400`` a client puts before it
+# (a log line, a UI that shows the raw response, a copy of the body alone)
+_BARE_API_JSON = re.compile(r'^\W{0,3}(?P<json>\{\s*(?:"(?:type|status)"\s*:\s*"?\w+"?\s*,\s*)?"error"\s*:\s*[{"].*)$')
+
+
+def _bare_api_error(m: re.Match[str]) -> Message | None:
+    """``{"type":"error","error":{"type":…,"message":…}}`` / ``{"error":{"code":400,"message":…}}``: an
+    HTTP API's error envelope (Anthropic, OpenAI, Google and most JSON APIs share the shape) printed
+    bare is the same error as the client's ``Error: 400 {…}``; its status is read from the body when
+    the body carries one (``"code": 400``, ``"status": 400``)."""
+    body = m.group("json")
+    obj = _loads_prefix(body)
+    status = None
+    if isinstance(obj, dict):
+        inner = obj.get("error")
+        for v in (obj.get("status"), obj.get("code"), *((inner.get("code"), inner.get("status")) if isinstance(inner, dict) else ())):
+            if isinstance(v, int) and 100 <= v <= 599:
+                status = str(v)
+                break
+    elif not re.search(r'"message"\s*:', body):
+        return None
+    msg = _api_body(status, body)
+    return msg if msg.message.strip() and msg.message != body else None
+
+
+def _api_body(status: str | None, body: str) -> Message:
     obj = _loads_prefix(body)
     err_type, msg = None, None
     if isinstance(obj, dict):
         inner = obj.get("error", obj)
         if isinstance(inner, dict):
-            err_type = inner.get("type") or inner.get("code")
+            err_type = inner.get("type") or inner.get("code") or inner.get("status")
+            err_type = err_type if isinstance(err_type, str) else None
             msg = inner.get("message")
             if isinstance(msg, str) and re.match(r"Error code: \d{3} - \{", msg):
                 nested = re.search(r"'message': '([^']*)", msg)  # proxies wrap a Python repr of the body
@@ -882,7 +942,7 @@ def _api_error(m: re.Match[str]) -> Message | None:
         if re.match(r"Error code: \d{3} - \{", msg):
             nested = re.search(r"'message': '([^']*)", msg)
             msg = nested.group(1) if nested else msg
-    typ = f"{status} {err_type}" if err_type else status
+    typ = " ".join(t for t in (status, err_type) if t) or "error"
     return Message(typ, _api_message(str(msg)), "api")
 
 
@@ -928,6 +988,17 @@ def _simple(runtime: str, typ: str | None = None) -> MessageBuilder:
     return build
 
 
+_WRAPPED_AGAIN = re.compile(r"(?i)\berr(?:or)?\b\s*[:-]|\bfailed\b|\bexit status\b")
+
+
+def _go_error_context(m: re.Match[str]) -> Message | None:
+    """The cause after ``Error <doing something>:``, unless the cause is itself another wrapper
+    (``error storing credentials - err: exit status 1, out: …``): a chain is left to the rules that
+    read chains, which key its heads and compare their details."""
+    msg = m.group("msg").strip()
+    return None if _WRAPPED_AGAIN.search(msg) else Message("Error", msg, "go")
+
+
 _CLOSING = {'"': '"', "`": "`", "“": "”"}
 
 
@@ -948,7 +1019,55 @@ def _exception(m: re.Match[str]) -> Message | None:
     msg = _unquote_tail(msg)
     runtime = "java" if "." in t and t.split(".")[0] in ("java", "javax", "org", "com", "io", "net", "kotlin") else "text"
     short = t.rsplit(".", 1)[-1]
-    return Message(short, msg, runtime)
+    return Message(_PY_OSERROR_ALIASES.get(short, short), msg, runtime)
+
+
+# Python 3.3 made these names aliases of ``OSError`` (PEP 3151): messages and old code still print the
+# alias (pip's "Could not install packages due to an EnvironmentError: …"), new versions print OSError
+_PY_OSERROR_ALIASES = {"EnvironmentError": "OSError", "IOError": "OSError", "WindowsError": "OSError"}
+
+
+_V8_ALLOCATION_FAILED = re.compile(r"\bAllocation failed\b")
+
+
+def _v8_fatal(m: re.Match[str]) -> Message:
+    """V8 prints an out-of-memory abort as ``FATAL ERROR: <where> Allocation failed - <what>``: the
+    ``<where>`` names the GC step or allocation site that hit the limit (``Reached heap limit``,
+    ``Ineffective mark-compacts near heap limit``, ``CALL_AND_RETRY_LAST``, ``MarkCompactCollector:
+    young object promotion failed``) and varies run to run for one leak; what failed (``JavaScript heap
+    out of memory``) is the identity. Node, Electron, Deno and every V8 embedder print it this way."""
+    msg = m.group("msg").strip()
+    cut = _V8_ALLOCATION_FAILED.search(msg)
+    return Message("FATAL ERROR", msg[cut.start():] if cut else msg, "node")
+
+
+# Eclipse RCP applications report a failed background job in a dialog titled "'<job>' has encountered a
+# problem." whose detail reads "An internal error occurred during: "<job>"." above the exception
+_ECLIPSE_JOB = re.compile(
+    r"(?:^|[\s`(])(?:'(?P<quoted>[^'\n]{3,80})'|(?P<bare>[A-Z][^.!?'\"`\n]{2,80}?)) has encountered a problem\b"
+    r"|An internal error occurred during:\s*[\"“](?P<during>[^\"”\n]{3,80})[\"”]")
+
+
+def _eclipse_job(m: re.Match[str]) -> Message:
+    """The job that failed is the identity (the exception under it is often a bare ``NullPointerException``
+    and is read from its own line); both wordings of the dialog meet in one key."""
+    job = (m.group("quoted") or m.group("bare") or m.group("during")).strip()
+    return Message("job failed", f"{job} has encountered a problem", "java")
+
+
+def _bracketed_exception(m: re.Match[str]) -> Message | None:
+    """``Type[message]``: the message runs to the bracket that closes the one after the type (messages
+    bracket their own values: ``index [my-index/uuid] already exists``); unclosed, it is no such print."""
+    rest, depth = m.group("msg"), 1
+    for n, ch in enumerate(rest):
+        depth += (ch == "[") - (ch == "]")
+        if depth == 0:
+            msg = rest[:n].strip()
+            return Message(m.group("type").rsplit(".", 1)[-1], msg, "java") if msg else None
+    return None
+
+
+_KLOG_ERRORISH = re.compile(r"(?i)\b(?:error|err=|fail|failed|unable|cannot|could not|panic|invalid|refused|denied)")
 
 
 def _rust_panic(m: re.Match[str]) -> Message | None:
@@ -1227,6 +1346,24 @@ def is_symptom_key(key: str) -> bool:
     return _SYMPTOM_KEY.match(key) is not None
 
 
+# One gate for the whole block: a line none of whose rules can match skips all of them (most lines of
+# most corpora). Each rule's needles contain one of these (tests/test_signatures_langs.py checks it): fewer
+# and shorter than the needles themselves, so the one search costs what ``_ANY_NEEDLE``'s does.
+# ``ruby-class-alone``'s needles ("Error:") are on half the error lines; what it needs is a line that ends
+# in a colon, which a string method answers.
+LANG_GATE_NEEDLES = (
+    "Sanitizer", "terminate called", "error:", "Assertion", "undefined reference", ":in ", "):", "::", "Warning:",
+    "Notice:", "Deprecated:", "ERROR: ", "CRITICAL: ", "ALERT: ", "EMERGENCY: ", ".php", "\\", "Exception: ", " thrown",
+    "Terminating app", "EXC_", "Fatal error", "Precondition failed", "egmentation fault", "us error", "llegal ",
+    "loating point", "signal ",
+)
+_LANG_GATE = re.compile("|".join(map(re.escape, LANG_GATE_NEEDLES)))
+
+
+def _lang_may_match(line: str) -> bool:
+    return _LANG_GATE.search(line) is not None or line.rstrip().endswith(":")
+
+
 # A message printed on a line after its header (``Message.follow``): the pattern that line must match.
 # ``next-line``: the next non-empty line that is no frame (RSpec, Flutter, Symfony, Laravel); ``what``:
 # libstdc++'s ``what():`` line.
@@ -1272,23 +1409,14 @@ _LANG_DETAIL_LINE = re.compile(
     # source excerpt ("    3 | #include <x.h>"), a tombstone's "backtrace:", PostgreSQL's LINE/DETAIL/HINT,
     # Android's "FATAL EXCEPTION: main" / "Process: …, PID: …" header above a Java exception, the
     # parentheses around Objective-C's first throw call stack
-    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|.*received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
+    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|(?:Program|Thread \d+(?: \"[^\"]*\")?) received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
     r"(?:LINE \d+|DETAIL|HINT):  ?|FATAL EXCEPTION: |Process: \S+, PID: \d+|[()]\s*$)")
 # Lines after which the frames are another stack's (the sanitizer's allocation and free stacks)
 _LANG_OTHER_STACK = re.compile(r"^\s*(?:freed by thread|previously allocated by thread|allocated by thread|"
                                r"Previous (?:write|read) of size|Thread T\d+ \(tid=\d+, \w+\) created by)")
-_LANG_LINE_NEEDLES = ("Stack trace:", "[stacktrace]", "thrown in ", " of size ", "SUMMARY: ", " is located", "Shadow bytes",
-                      "Address 0x", "what():", "Aborted", "<asynchronous suspension>", "Exception ", "Termination ",
-                      "Crashed", "Triggered by", "First throw", "libc++abi", "Application Specific", " by thread",
-                      " created by", "==", "(gdb) ", "(lldb) ", "\t", "received signal SIGABRT", "|", "backtrace:",
-                      "Abort message:", "LINE ", "DETAIL:", "HINT:", "FATAL EXCEPTION: ", ", PID: ", "(", ")")
-_LANG_LINE_GATE = re.compile("|".join(map(re.escape, _LANG_LINE_NEEDLES)))
-
-
 def lang_line_role(line: str) -> str:
-    """``detail`` (kept in the record's raw text), ``other-stack`` (ends the record) or ``""``."""
-    if _LANG_LINE_GATE.search(line) is None:
-        return ""
+    """``detail`` (kept in the record's raw text), ``other-stack`` (ends the record) or ``""``. Both
+    patterns are anchored at the line's start, so a line that is neither fails at its first word."""
     if _LANG_DETAIL_LINE.match(line):
         return "detail"
     return "other-stack" if _LANG_OTHER_STACK.match(line) else ""
@@ -1298,22 +1426,31 @@ def lang_line_role(line: str) -> str:
 # beats a generic "panic:"; exception types beat bare "error:" prefixes.
 MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("api-json-body", _API_JSON, _api_error),
+    ("api-json-bare", _BARE_API_JSON, _bare_api_error),
     ("rust-panic-quoted", re.compile(r"panicked (?:at|with) ['\"](?P<msg>.*?)['\"][,:]?\s*(?:at )?(?P<loc>\S+\.rs:\d+(?::\d+)?)"),
      _rust_panic),
     ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
     *LANG_MESSAGE_RULES,  # other ecosystems, before go-panic: a compiler's "fatal error:" is no Go panic
     ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
-    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _simple("node", "FATAL ERROR")),
+    ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _v8_fatal),
+    ("eclipse-job", _ECLIPSE_JOB, _eclipse_job),
     ("python-cleo", re.compile(r"^\s{0,4}(?P<type>[A-Z]\w*(?:Error|Exception|Locked|Fault))\s*$"), _simple("python")),
     # Node's inspect prints an error whose class was minified under its ``name``: ``XF [McpError]: …``
     ("node-inspect", re.compile(r"(?:^|\s)[\w$]+ \[(?P<type>[A-Z][\w$]*(?:Error|Exception))\]: (?P<msg>.+)$"), _exception),
     ("exception", re.compile(r"(?:^|[\s\"'`(\[:“]|(?<=\w: ))(?:Uncaught |Unhandled |Caused by: |Exception in thread \"[^\"]*\" )?"
                              + _EXC_TYPE + r"(?:: ?(?P<msg>.*)|\s*$)"), _exception),
+    # Elasticsearch/OpenSearch print exceptions as ``Type[message]`` (``; nested: Other[…]`` for causes)
+    ("bracketed-exception", re.compile(r"(?:^|[\s\]`])(?P<type>(?:[a-z_][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error))"
+                                       r"\[(?P<msg>.+)$"), _bracketed_exception),
     ("errno", re.compile(r"\b(?P<type>E[A-Z]{3,12}): (?P<msg>[^\n]{3,})"), _simple("node")),
     ("daemon", re.compile(r"Error response from daemon: (?P<msg>.+)$"), _simple("text", "daemon error")),
     ("klog", re.compile(r"\b[EWF]\d{4} [\d:.]+\s+\d+ (?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
      lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go")),
+    # the same line copied without its header (level, date, pid): ``summary.go:92] Failed to get …``; with
+    # the level gone, only a message that reads as an error is one
+    ("klog-bare", re.compile(r"^\s*(?P<file>[\w.-]+\.go):\d+\] (?P<msg>.+)$"),
+     lambda m: Message(f"klog {m.group('file')}", m.group("msg"), "go") if _KLOG_ERRORISH.search(m.group("msg")) else None),
     ("log-level", re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARNING)\s+\([\w-]+\)\s+\[(?P<file>[\w.]+)\]\s+(?P<msg>.+)$"),
      lambda m: Message(f"log {m.group('file')}", m.group("msg"), "python")),
     # npm's error block ("npm error code ENOTEMPTY" / "npm ERR! code ENOTEMPTY", the prefix changed in
@@ -1326,6 +1463,11 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
      _api_status),
     ("failed-to", re.compile(r"^\s*(?P<msg>(?:[\w.-]+ )?(?:failed to|unable to|cannot|could not|can't) [^:\n]{3,80}: \S.{2,})$"),
      _simple("text", "failure")),
+    # Go's wrapped errors name what failed before the cause: ``Error refreshing state: <cause>``,
+    # ``error validating data: <cause>`` (Terraform, kubectl, Helm, most Go CLIs). The context depends
+    # on the command that hit it (loading vs refreshing the same state), the cause is the error.
+    ("go-error-context", re.compile(r"^\s*(?:Error|error|ERROR) (?P<ctx>[a-z]+ing(?: [\w.-]+){0,4}): (?P<msg>\S.{8,})$"),
+     _go_error_context),
     ("prefixed", re.compile(r"^\s*(?:\W{0,3}\s*)?(?:\[?(?:ERROR|Error|error|FATAL|Fatal|fatal)\]?)(?:\[[^\]]*\])?[:!]\s+(?P<msg>\S.{4,})$"),
      _simple("text", "Error")),
 )
@@ -1357,22 +1499,27 @@ def _errorish_sentence(line: str) -> str | None:
 # regex runs (siggen's predicate/action split; the regexes are slow on long prose lines).
 _NEEDLES: dict[str, tuple[str, ...]] = {
     "api-json-body": ("{",),
+    "api-json-bare": ('"error"',),
     "rust-panic-quoted": ("panicked",),
     "rust-panic-located": ("panicked",),
     "go-panic": ("panic: ", "fatal error: "),
     "go-observed-panic": ("panic",),
     "node-fatal": ("FATAL ERROR",),
+    "eclipse-job": ("has encountered a problem", "An internal error occurred during"),
     "node-inspect": ("Error]: ", "Exception]: "),
     "exception": ("Error", "Exception", "Fault", "Exit", "Interrupt", "Locked", "Failure", "Panic", "Warning", "Timeout"),
+    "bracketed-exception": ("Exception[", "Error["),
     "errno": (": ",),
     "daemon": ("Error response from daemon",),
     "klog": ("] ",),
+    "klog-bare": (".go:",),
     "log-level": ("ERROR", "CRITICAL", "FATAL", "WARNING"),
     "npm-err": ("npm ",),
     "npm-code": ("npm ",),
     "api-status": ("API Error",),
     "failed-to": ("failed to", "unable to", "cannot", "could not", "can't"),
     # the word, then "]", "[tag]", ":" or "!" (so prose that merely says "error" is not tried)
+    "go-error-context": ("rror ", "RROR "),
     "prefixed": tuple(w + c for w in ("rror", "RROR", "atal", "ATAL") for c in ":![]"),
     **_LANG_NEEDLES,
 }
@@ -1381,7 +1528,10 @@ _NEEDLE_RX: dict[str, re.Pattern[str]] = {
     name: re.compile("|".join(re.escape(n) for n in needles)) for name, needles in _NEEDLES.items()
 }
 # ... and all of them in one: a line with none of them (most prose) only meets the rules without one
-_ANY_NEEDLE = re.compile("|".join(re.escape(n) for needles in _NEEDLES.values() for n in needles))
+# (the other ecosystems' block has its own gate, ``_lang_may_match``: its needles here would slow this
+# search for every line)
+_ANY_NEEDLE = re.compile("|".join(re.escape(n) for name, needles in _NEEDLES.items() if name not in _LANG_NEEDLES
+                                  for n in needles))
 # necessary for ``_ERRORISH``: each of its phrases contains one of these. A case-insensitive
 # alternation costs ~15 µs a line in ``re``; for ASCII lines (nearly all) the lowered line is
 # searched case-sensitively instead, which finds exactly the same needles.
@@ -1400,6 +1550,13 @@ def _may_be_errorish(line: str) -> bool:
 # ``MESSAGE_RULES`` in order with each rule's needle (None: it has none), resolved once instead of per line
 _RULES_WITH_NEEDLES = tuple((_NEEDLE_RX.get(name), rx, build) for name, rx, build in MESSAGE_RULES)
 _RULES_WITHOUT_NEEDLE = tuple(rule for rule in _RULES_WITH_NEEDLES if rule[0] is None)
+# ... and without the other ecosystems' block, for lines that pass none of its needles (see ``_lang_may_match``)
+_LANG_RULE_NAMES = frozenset(name for name, *_ in LANG_MESSAGE_RULES)
+_RULES_WITHOUT_LANG = tuple(rule for (name, *_), rule in zip(MESSAGE_RULES, _RULES_WITH_NEEDLES, strict=True)
+                            if name not in _LANG_RULE_NAMES)
+# ... and the rules without a needle plus that block, for lines that pass only its gate
+_RULES_LANG_ONLY = tuple(rule for (name, *_), rule in zip(MESSAGE_RULES, _RULES_WITH_NEEDLES, strict=True)
+                         if rule[0] is None or name in _LANG_RULE_NAMES)
 
 
 @lru_cache(maxsize=_LINE_CACHE)
@@ -1407,7 +1564,11 @@ def match_message(line: str) -> Message | None:
     if len(line) > 2000:
         line = line[:2000]
     # a line with no needle at all meets only the rules without one (most lines: prose)
-    for needle, rx, build in _RULES_WITH_NEEDLES if _ANY_NEEDLE.search(line) is not None else _RULES_WITHOUT_NEEDLE:
+    if _ANY_NEEDLE.search(line) is None:
+        rules = _RULES_LANG_ONLY if _lang_may_match(line) else _RULES_WITHOUT_NEEDLE
+    else:
+        rules = _RULES_WITH_NEEDLES if _lang_may_match(line) else _RULES_WITHOUT_LANG
+    for needle, rx, build in rules:
         if needle is not None and not needle.search(line):
             continue
         m = rx.search(line)
@@ -1418,7 +1579,28 @@ def match_message(line: str) -> Message | None:
     sentence = _errorish_sentence(line) if _may_be_errorish(line) else None
     if sentence and len(sentence.split()) >= 3:
         return Message("failure", sentence, "text")
+    if error_kind(line) and (": " not in line or _KIND_CONTEXT.search(line)):
+        return Message("failure", line.strip()[:300], "text")
     return None
+
+
+# An error value printed by its variant name (Rust's ``{:?}`` of a unit variant, Go's ``%v`` of a typed
+# error, .NET and Swift enums): ``Zed failed to open a window: NoSupportedDeviceFound``. A name of three
+# or more words one of which says what went wrong names the failure whatever the context before it;
+# two-word kinds (``NotFound``, ``PermissionDenied``, ``TimedOut``) are too generic to be an identity.
+_ERROR_KIND = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+){2,7}")
+_KIND_FAILURE_WORD = re.compile(r"(?:No|Not|Fail|Failed|Failure|Error|Invalid|Missing|Lost|Denied|Unsupported|Unavailable|"
+                                r"Exceeded|Refused|Exhausted|Mismatch|Timeout|Out|Unknown|Bad|Cannot)(?=[A-Z]|$)")
+_KIND_CONTEXT = re.compile(r"(?i)\b(?:error|failed|fail|unable|cannot|could not)\b")
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def error_kind(message: str) -> str:
+    """The variant name a message ends in (its last ``: `` clause, or the whole of it), or ``""``."""
+    tail = message.rstrip().rpartition(": ")[2].strip("`'\" ")
+    if not tail[-1:].isalnum() or not tail[:1].isupper() or len(tail) > 60:
+        return ""
+    return tail if _ERROR_KIND.fullmatch(tail) and _KIND_FAILURE_WORD.search(tail) else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1724,10 +1906,10 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
                 pending_raw.append(line)
             i += 1
             continue
-        role = lang_line_role(line)
+        role = ""
         if (
             _GO_FILE_LINE.match(line) or _RUST_AT_LINE.match(line)
-            or _DUMP_LINE.match(line) or role == "detail"
+            or _DUMP_LINE.match(line) or (role := lang_line_role(line)) == "detail"
         ):
             if current is not None:
                 current["raw"].append(line)  # type: ignore[attr-defined]
@@ -1825,8 +2007,8 @@ def _strip_title_tags(title: str) -> str:
 
 
 __all__ = [
-    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "extract_error_records", "is_symptom_key", "issue_signatures",
-    "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
+    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "is_symptom_key",
+    "issue_signatures", "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
 ]
 
 _ = field  # dataclass field kept importable for subclasses
