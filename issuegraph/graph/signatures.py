@@ -12,7 +12,8 @@ Public API (used by ``graph/cluster.py`` and by the reports):
 - ``normalize_message(text) -> str``: Sentry-style parameterisation of one message.
 - ``ErrorRecord``: ``.raw`` (the verbatim text the record was read from: message line and frame
   lines, for reports to show), ``.runtime`` (``node``, ``bun``, ``browser``, ``python``, ``java``,
-  ``go``, ``rust``, ``dotnet``, ``api`` or ``text``), ``.type`` (``TypeError``, ``400
+  ``go``, ``rust``, ``dotnet``, ``ruby``, ``php``, ``dart``, ``swift``, ``native`` (C, C++,
+  Objective-C), ``api`` or ``text``), ``.type`` (``TypeError``, ``400
   invalid_request_error``, ``panic`` …), ``.message`` (unwrapped, not normalised),
   ``.normalized_message``, ``.frames`` (``Frame``: normalised ``function``, ``module``, ``in_app``,
   verbatim ``raw``), ``.key`` (type + normalised message: the message identity) and ``.signature``
