@@ -49,9 +49,9 @@ from ..models import ClusterRecord
 from .boilerplate import learn_boilerplate
 from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
-from .signatures import ErrorRecord, IssueSignatures, issue_signatures, message_alt_details
+from .signatures import ErrorRecord, IssueSignatures, is_symptom_key, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-23.6"
+CLUSTER_RULES = "cluster-2026-11-24.2"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -395,8 +395,9 @@ class Scorer:
         b_keys = set(b.keys)
         shared = tuple(k for k in a.keys if k in b_keys)
         conflict = _frames_conflict(a.sigs, b.sigs, set(shared))
-        # a message known to be raised by different code only counts when the frames agree
-        unconfirmed = [k for k in shared if k in self.ambiguous and not _frames_agree(a.sigs, b.sigs, k)]
+        # a message known to be raised by different code only counts when the frames agree; so does one
+        # that names only a kind of fault (a signal, a sanitizer finding: ``is_symptom_key``)
+        unconfirmed = [k for k in shared if (k in self.ambiguous or is_symptom_key(k)) and not _frames_agree(a.sigs, b.sigs, k)]
         # a short message (``OutOfMemoryError: Java heap space``) names a kind of failure: printed with
         # in-app frames on one side and none on the other, nothing says the two failed in the same place.
         # Not an API error: the server raised it, the frames are only the client's request path.

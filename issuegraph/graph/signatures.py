@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-RULES_VERSION = "sig-2026-11-23.10"
+RULES_VERSION = "sig-2026-11-24.4"
 
 MAX_RECORDS_PER_TEXT = 60  # pasted logs repeat; past this many distinct records a text is a log dump
 MAX_FRAMES = 30  # Sentry/Seer cap; deeper frames never decide identity
@@ -55,6 +55,9 @@ class Frame:
     in_app: bool
     runtime: str
     raw: str
+    # a library's frame (a gem, Composer's vendor/, the Flutter framework): counts as in-app only on a
+    # stack with no frame of the program's own (see ``_promote_library_frames``)
+    library: bool = False
 
     @property
     def label(self) -> str:
@@ -561,6 +564,246 @@ def _b_cleo(m: re.Match[str], raw: str) -> Frame:
     return _frame(m.group("fn"), _python_module(path), "python", raw, path)
 
 
+# ---------------------------------------------------------------------------------------------
+# frames of other ecosystems: Ruby, PHP, Dart/Flutter, native code (C, C++, Swift, Objective-C)
+# ---------------------------------------------------------------------------------------------
+# Three kinds of frame, as Sentry's in-app rules have them: the program's own code; the libraries it
+# is built on (gems, Composer's ``vendor/``, the Flutter framework, shared libraries); the language
+# runtime and the OS (Ruby's standard library, PHP internals, ``dart:`` SDK libraries, libc,
+# libstdc++, the sanitizers' interceptors, Apple's system frameworks). Runtime frames never decide
+# identity. A library's frames decide it only when the stack holds nothing of the program's own
+# (``_promote_library_frames``): a framework's plumbing sits under every crash of every app built on
+# it (two apps' different ``Null check operator`` crashes both pass through ``StatefulElement.build``),
+# but a crash with nothing of the app on its stack is identified by where in the library it failed.
+_APP, _LIBRARY, _RUNTIME = "app", "library", "runtime"
+
+
+def _lang_frame(function: str, module: str, runtime: str, raw: str, kind: str) -> Frame:
+    f = _frame(function, module, runtime, raw)
+    if kind == _APP or not f.in_app:
+        return f
+    return Frame(f.function, f.module, False, runtime, f.raw, library=kind == _LIBRARY)
+
+
+def _promote_library_frames(frames: list[Frame]) -> list[Frame]:
+    """A stack with no frame of the program's own is identified by its library frames."""
+    if any(f.in_app for f in frames) or not any(f.library for f in frames):
+        return frames
+    return [Frame(f.function, f.module, True, f.runtime, f.raw, library=True) if f.library else f for f in frames]
+
+
+# Ruby: "/app/models/user.rb:10:in `display_name'", "\tfrom /usr/lib/ruby/3.2.0/net/http.rb:1603:in `open'",
+# RSpec's "# ./spec/user_spec.rb:10:in `block (2 levels) in <top (required)>'", Rails' backtrace cleaner
+# "activerecord (7.0.4) lib/active_record/relation.rb:12:in `load'", Ruby 3.4's "in 'User#display_name'"
+_RUBY_FRAME = re.compile(
+    r"^\s*(?:#\s+|from\s+)?(?:(?P<gem>[A-Za-z][\w.-]*) \([\w.]+\) )?(?P<path>(?:[A-Za-z]:)?[^\s:'`]+):\d+:in [`'](?P<fn>[^'`]+)'\s*$")
+_RUBY_GEM_DIR = re.compile(r"[\\/](?:gems|bundler[\\/]gems)[\\/](?P<gem>[A-Za-z][\w.-]*?)-(?:\d[\w.]*|[0-9a-f]{7,})[\\/]")
+# the standard library (under lib/ruby/<version>/ but not its gems/), the VM's own files and RubyGems' require
+_RUBY_STDLIB = re.compile(r"[\\/]lib[\\/]ruby[\\/]\d+\.\d+\.\d+[\\/](?!gems[\\/])|^<internal:|[\\/]rubygems(?:[\\/]|\.rb)|"
+                          r"kernel_require\.rb")
+_RUBY_RUNTIME_FUNCS = frozenset({"<main>", "<top (required)>", "<top (not required)>", "require", "require_relative", "load"})
+
+
+def _ruby_function(fn: str) -> str:
+    """``block (2 levels) in display_name`` → ``display_name``; Ruby 3.4's ``User#display_name`` →
+    ``display_name`` (older Rubies print the method alone: one bug must read the same on both)."""
+    fn = re.sub(r"^(?:(?:block(?: \(\d+ levels\))?|rescue|ensure) in )+", "", fn.strip())
+    if not fn.startswith("<"):
+        fn = re.split(r"[#.]", fn)[-1]
+    return fn
+
+
+def ruby_frame(path: str, fn: str, raw: str, gem: str | None = None) -> Frame:
+    function = _ruby_function(fn)
+    base = _basename(path)
+    gem_dir = _RUBY_GEM_DIR.search(path)
+    gem = gem or (gem_dir.group("gem") if gem_dir else None)
+    if _RUBY_STDLIB.search(path) or function in _RUBY_RUNTIME_FUNCS:
+        kind = _RUNTIME
+    else:
+        kind = _LIBRARY if gem or re.search(r"[\\/]vendor[\\/]bundle[\\/]", path) else _APP
+    return _lang_frame(function, f"{gem}/{base}" if gem else base, "ruby", raw, kind)
+
+
+def _b_ruby(m: re.Match[str], raw: str) -> Frame:
+    return ruby_frame(m.group("path"), m.group("fn"), raw, m.group("gem"))
+
+
+# PHP: "#0 /var/www/app/Http/Kernel.php(12): Illuminate\Support\Str::length()", "#1 [internal function]:
+# App\Foo->bar()", "#2 {main}". Each line is a call made *from* that file and line, to the function it names.
+_PHP_FRAME = re.compile(
+    r"^\s*#\d+\s+(?:(?P<path>[^\s(#][^()]*?)\((?P<line>\d+)\)|(?P<internal>\[internal function\])|\{main\})"
+    r"(?::\s+(?P<fn>[^\s(]+)\(.*)?\s*$")
+
+
+def _php_function(fn: str) -> str:
+    """``Illuminate\\Support\\Str::length`` → ``Str::length``; ``App\\Foo->Illuminate\\X\\{closure}`` → ``Foo->{closure}``."""
+    parts = re.split(r"(->|::)", fn)
+    return "".join(p.rsplit("\\", 1)[-1] for p in parts)
+
+
+def php_location_kind(path: str) -> tuple[str, str]:
+    """(module, kind) of a PHP file: ``vendor/<vendor>/<package>/…/File.php`` is that package's."""
+    p = path.replace("\\", "/")
+    m = re.search(r"/vendor/([^/]+/[^/]+)/", p)
+    if m:
+        return f"{m.group(1)}/{_basename(p)}", _LIBRARY
+    return _basename(p), _APP
+
+
+def _b_php(m: re.Match[str], raw: str) -> Frame:
+    fn = _php_function(m.group("fn") or "")
+    if not m.group("path"):  # [internal function] / {main}
+        return _lang_frame(fn or "{main}", "", "php", raw, _RUNTIME)
+    module, kind = php_location_kind(m.group("path"))
+    return _lang_frame(fn, module, "php", raw, kind)
+
+
+# Dart/Flutter: "#0      _MyHomePageState.build (package:myapp/main.dart:45:32)", "#1      _rootRunUnary
+# (dart:async/zone.dart:1434:47)"; the SDK's ``dart:`` libraries are the runtime, the Flutter framework a library
+_DART_FRAME = re.compile(
+    r"^\s*#\d+\s+(?P<fn>\S.*?)\s+\((?P<loc>(?:package:|dart:|file:///|org-dartlang-sdk:)[^()]*?)\)\s*$")
+_DART_LIBRARY = re.compile(r"^package:(?:flutter|flutter_test|flutter_driver|flutter_web_plugins)/")
+
+
+def _b_dart(m: re.Match[str], raw: str) -> Frame:
+    fn = re.sub(r"^new ", "", m.group("fn"))
+    fn = re.sub(r"(?:\.<anonymous closure>)+$", "", fn) or "<anonymous>"
+    loc = re.sub(r"(?::\d+){1,2}$", "", m.group("loc"))
+    if loc.startswith(("dart:", "org-dartlang-sdk:")):
+        return _lang_frame(fn, "", "dart", raw, _RUNTIME)
+    pkg = re.match(r"package:([\w.]+)/", loc)
+    module = f"{pkg.group(1)}/{_basename(loc)}" if pkg else _basename(loc)
+    return _lang_frame(fn, module, "dart", raw, _LIBRARY if _DART_LIBRARY.match(loc) else _APP)
+
+
+# Native code. Which frames are the C/C++/Objective-C runtime and the OS: libc (glibc's ``__GI_``/``__libc_``
+# internals, ``sysdeps``), libstdc++/libc++ and the C++ ABI (``__cxa_throw``, ``std::terminate``), the
+# sanitizers' interceptors, the dynamic loader, Apple's libsystem/libobjc/libswiftCore/dyld and system
+# frameworks, Android's bionic and ART
+_NATIVE_RUNTIME_FN = re.compile(
+    r"^(?:__interceptor_|__asan|__sanitizer|__ubsan|__tsan|__msan|__lsan|__libc_|__GI_|__pthread|_dl_|__cxa|__cxxabiv1|"
+    r"__gnu_cxx::|std::|_Unwind|__exception|objc_|_objc|_CF|CF[A-Z]|__CF|_dispatch|dispatch_|_pthread|pthread_|"
+    r"__memcpy|__memmove|__memset|__strlen|__strcmp|__stack_chk|\$ss|swift_|_swift|abort$|raise$|_start$|start$|"
+    r"free$|malloc$|calloc$|realloc$|operator (?:new|delete)|\?\?$|clone3?$|start_thread$|__clone|UIApplicationMain$|"
+    r"NSApplicationMain$|__RUNLOOP|__NSFire|_\w+_main$|exit$)")
+_NATIVE_RUNTIME_LOC = re.compile(
+    r"(?:^|[\\/(])(?:libc(?:\+\+(?:abi)?)?[.-]|libstdc\+\+|libpthread|libm\.|libdl\.|ld-linux|libgcc_s|libsystem_|"
+    r"libdyld|libobjc|libswift|dyld\b|libclang_rt|libasan|libubsan|libtsan)|[\\/]sysdeps[\\/]|libsanitizer|"
+    r"compiler-rt|[\\/]usr[\\/]include[\\/]c\+\+[\\/]|^(?:/system/|/apex/)|[\\/]bionic[\\/]|"
+    r"^(?:CoreFoundation|Foundation|UIKitCore|UIKit|AppKit|GraphicsServices|QuartzCore|SwiftUI|HIToolbox|CFNetwork|"
+    r"Combine|CoreData|WebKit|JavaScriptCore|libart\.so|libbase\.so)$")
+
+
+def _native_function(fn: str) -> str:
+    """A C/C++/Objective-C symbol as identity: arguments, template arguments, offsets and compiler
+    clone suffixes (``.constprop.0``, ``[clone .cold]``) out; ``Class::method`` and ``-[Class sel:]`` kept."""
+    fn = fn.strip()
+    if fn.startswith(("-[", "+[")):
+        return re.sub(r"\s*\+\s*\d+$", "", fn)
+    fn = re.sub(r"\s*\+\s*(?:\d+|0x[0-9a-f]+)$", "", fn)
+    fn = re.sub(r"\s*\[clone [^\]]*\]|\.(?:constprop|isra|part|cold|lto_priv)\.?\d*", "", fn)
+    for _ in range(4):  # nested template arguments, innermost first
+        new = re.sub(r"<[^<>]*>", "", fn)
+        if new == fn:
+            break
+        fn = new
+    fn = re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)(?:\s*const)?$", "", fn)  # a demangled C++ argument list
+    return fn.strip()
+
+
+def native_frame(fn: str, loc: str, raw: str, image: str = "", runtime: str = "native") -> Frame:
+    """``loc`` is a source position (``/src/lib/parser.c:120:9``) or a binary (``libc.so.6+0x21b96``)."""
+    function = _native_function(fn) if fn else ""
+    loc = loc.strip().strip("()")
+    where = re.sub(r"(?::\d+){1,2}$|\+0x[0-9a-f]+$", "", loc)
+    module = _basename(where) if where else image
+    if _NATIVE_RUNTIME_FN.match(function) or (loc and _NATIVE_RUNTIME_LOC.search(loc)) or (
+            image and _NATIVE_RUNTIME_LOC.search(image)):
+        kind = _RUNTIME
+    elif re.search(r"\.(?:so|dylib|dll)(?:\.\d+)*$", where) or re.search(r"\.(?:so|dylib|dll)(?:\.\d+)*$", image):
+        kind = _LIBRARY  # another shared library than the program's own binary
+    else:
+        kind = _APP
+    if not function and not module:
+        function = "<unknown>"
+    return _lang_frame(function, module, runtime, raw, kind)
+
+
+# AddressSanitizer and friends: "    #0 0x4f5e2a in parse_header /src/lib/parser.c:120:9",
+# "    #1 0x7f3c in __libc_start_main (/lib/x86_64-linux-gnu/libc.so.6+0x21b96)", "    #2 0x41b0  (/app/a.out+0x41b0)"
+_ASAN_FRAME = re.compile(r"^\s*#\d+\s+0x[0-9a-f]+\s+(?:in\s+(?P<fn>.+?)\s+)?(?P<loc>\(?[^\s()]+\)?)\s*$")
+# gdb: "#0  0x00007ffff7a42428 in __GI_raise (sig=sig@entry=6) at ../sysdeps/unix/sysv/linux/raise.c:54",
+# "#1  parse_header (buf=0x0) at parser.c:120", "#4  0x00007ffff7e4e3e9 in ?? () from /lib/x86_64-linux-gnu/libc.so.6".
+# Without an address, only a frame that names its source file is one: "#1 Fix the crash (linux)" is prose;
+# "(lib.so+0x1b2c)" after the name is no argument list but ASan's binary and offset.
+# The line gdb prints where it stops ("0x0000555555555149 in parse_header (buf=0x0) at parser.c:120") is frame #0.
+_GDB_FRAME = re.compile(
+    r"^\s*(?:(?:#\d+\s+)?0x[0-9a-f]+ in (?P<fn>[^\s(][^(]*?)\s*\((?![^()\s]+\+0x[0-9a-f]+\)\s*$)(?P<args>.*)\)(?:\s+(?:at|from)\s+(?P<loc>\S+))?"
+    r"|#\d+\s+(?P<fn2>[^\s(][^(]*?)\s*\((?P<args2>.*)\)\s+at\s+(?P<loc2>\S+:\d+))\s*$")
+# ThreadSanitizer: "    #0 worker /src/pool.c:30:10 (app+0x4a1b2c)"
+_TSAN_FRAME = re.compile(r"^\s*#\d+\s+(?P<fn>[^\s#].*?)\s+(?P<loc>\S+:\d+(?::\d+)?)\s+\([^()\s]+\+0x[0-9a-f]+\)\s*$")
+# lldb: "  * frame #0: 0x0000000100003f5c a.out`parse_header(buf=0x0) at parser.c:120:9"
+_LLDB_FRAME = re.compile(r"^\s*\*?\s*frame #\d+: 0x[0-9a-f]+ (?P<image>[^`\s]+)`(?P<fn>.+?)(?: \+ \d+)?(?: at (?P<loc>\S+))?\s*$")
+# Apple crash reports, Objective-C's "First throw call stack", Xcode's thread backtraces:
+# "1   MyApp                         0x0000000102a4b3c0 ViewController.viewDidLoad() + 120 (ViewController.swift:42)"
+_APPLE_FRAME = re.compile(
+    r"^\s*\d+\s+(?P<image>[\w.+-]+(?: [\w.+-]+){0,3}?)\s+0x[0-9a-f]+\s+(?P<fn>.+?)(?:\s+\((?P<loc>[^()]+:\d+)\))?\s*$")
+# Android tombstones (native crashes of apps, Flutter's engine, React Native's Hermes):
+# "      #00 pc 000000000004e0e4  /apex/com.android.runtime/lib64/bionic/libc.so (abort+164) (BuildId: 7f1c…)"
+_TOMBSTONE_FRAME = re.compile(
+    r"^\s*#\d+\s+pc\s+[0-9a-f]+\s+(?P<loc>\S+)(?:\s+\((?P<fn>[^()]+?)(?:\+\d+)?\))?(?:\s+\(BuildId: [0-9a-f]+\))?\s*$")
+
+
+def _b_asan(m: re.Match[str], raw: str) -> Frame:
+    return native_frame(m.group("fn") or "", m.group("loc"), raw)
+
+
+def _b_gdb(m: re.Match[str], raw: str) -> Frame:
+    return native_frame(m.group("fn") or m.group("fn2") or "", m.group("loc") or m.group("loc2") or "", raw)
+
+
+def _b_tsan(m: re.Match[str], raw: str) -> Frame:
+    return native_frame(m.group("fn"), m.group("loc"), raw)
+
+
+def _b_lldb(m: re.Match[str], raw: str) -> Frame:
+    return native_frame(m.group("fn"), m.group("loc") or "", raw, image=m.group("image"))
+
+
+def _b_apple(m: re.Match[str], raw: str) -> Frame:
+    fn = m.group("fn")
+    if re.fullmatch(r"0x[0-9a-f]+(?: \+ \d+)?", fn):  # unsymbolicated: an address in the image
+        fn = ""
+    return native_frame(fn, m.group("loc") or "", raw, image=m.group("image"))
+
+
+def _b_tombstone(m: re.Match[str], raw: str) -> Frame:
+    return native_frame(m.group("fn") or "", m.group("loc"), raw)
+
+
+# Order: Dart before PHP before gdb ("#0 fn (loc)" reads as a gdb frame without an address, and a PHP
+# "#0 path(12): fn()" as one with the path for a function); lldb's "frame #0: 0x… image`fn" before gdb;
+# gdb's "#0 0x… in fn (args) at file" before ASan's "#0 0x… in fn file" (which would take "(args) at" as
+# part of the name).
+LANG_FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
+    ("ruby", "ruby", _RUBY_FRAME, _b_ruby),
+    ("dart", "dart", _DART_FRAME, _b_dart),
+    ("php", "php", _PHP_FRAME, _b_php),
+    ("tombstone", "native", _TOMBSTONE_FRAME, _b_tombstone),
+    ("lldb", "native", _LLDB_FRAME, _b_lldb),
+    ("gdb", "native", _GDB_FRAME, _b_gdb),
+    ("asan", "native", _ASAN_FRAME, _b_asan),
+    ("tsan", "native", _TSAN_FRAME, _b_tsan),
+    ("apple", "native", _APPLE_FRAME, _b_apple),
+)
+_LANG_FRAME_NEEDLES: dict[str, tuple[str, ...]] = {
+    "ruby": (":in ",), "dart": ("(package:", "(dart:", "(file:///", "(org-dartlang-sdk:"),
+    "php": ("): ", "[internal function]", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "tsan": ("+0x",), "gdb": ("0x", " at "),
+    "lldb": ("frame #",), "apple": ("0x",),
+}
+
+
 FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     # .NET: "at Ns.Class.Method(Args) in C:\path\File.cs:line 42" — before Java (same "at x.y(" start)
     ("dotnet", "dotnet", re.compile(
@@ -589,6 +832,7 @@ FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     ("go-file", "go", re.compile(r"^\s*(?P<path>/\S+\.go):\d+(?: \+0x[0-9a-f]+)?\s*$"), _b_go_file),
     # Rust backtrace: "  12: tokio::runtime::task::harness::poll::h0123456789abcdef" / "  3: <unknown>"
     ("rust", "rust", re.compile(r"^\s*\d+: (?:0x[0-9a-f]+ - )?(?P<fn>[\w:<>{}\[\] ,&*'$.-]+?)\s*$"), _b_rust),
+    *LANG_FRAME_RULES,  # other ecosystems: their syntaxes share no prefix with the rules above
 )
 
 _GO_FILE_LINE = re.compile(r"^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$")
@@ -601,6 +845,7 @@ _RUST_AT_LINE = re.compile(r"^\s+at \S+\.rs:\d+(?::\d+)?\s*$")
 _FRAME_NEEDLES: dict[str, tuple[str, ...]] = {
     "dotnet": ("at ",), "java": ("at ",), "js": ("at ",), "js-anon": ("at ",), "browser": ("@",),
     "python": ('File "',), "cleo": (".py:",), "go": ("(",), "go-file": (".go:",), "rust": (": ",),
+    **_LANG_FRAME_NEEDLES,
 }
 _FRAME_GATE = (
     re.compile("|".join(re.escape(n) for needles in _FRAME_NEEDLES.values() for n in needles))
@@ -628,6 +873,11 @@ class Message:
     type: str
     message: str
     runtime: str
+    # the location a message line names itself (Ruby's ``file:line:in `m': msg (Class)``, PHP's ``… in
+    # file.php:12``, Swift's ``File.swift:42: Fatal error``): the record's first frame
+    frame: Frame | None = None
+    # the message text is printed on a following line (``_FOLLOW_RULES`` says which)
+    follow: str = ""
 
 
 MessageBuilder = Callable[[re.Match[str]], Message | None]
@@ -829,6 +1079,340 @@ def _rust_panic(m: re.Match[str]) -> Message | None:
     return Message("panic", (msg + (f" @ {loc}" if loc else "")).strip(), "rust")
 
 
+# ---------------------------------------------------------------------------------------------
+# messages of other ecosystems: Ruby, PHP, Dart/Flutter, Swift/Objective-C, C/C++ (spliced into
+# ``MESSAGE_RULES`` as one block; see the order note there)
+# ---------------------------------------------------------------------------------------------
+_RUBY_CLASS = r"(?:[A-Z]\w*::)*[A-Z]\w*"
+_NATIVE_SOURCE = r"(?:[A-Za-z]:)?[^\s:'`\"]+\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|m|mm|swift|cu|ino)"
+
+
+def _short_class(name: str) -> str:
+    """``ActiveRecord::RecordNotFound`` / ``Illuminate\\Database\\QueryException`` → the class's own name
+    (Java and Python records keep only that too)."""
+    return re.split(r"::|\\", name.strip("\\"))[-1]
+
+
+def _ruby_located(m: re.Match[str]) -> Message:
+    """Ruby's own report of an uncaught exception names the raising frame first:
+    ``/usr/lib/ruby/3.2.0/net/http.rb:1603:in `initialize': Failed to open TCP connection … (SocketError)``."""
+    frame = ruby_frame(m.group("path"), m.group("fn"), m.group(0))
+    return Message(_short_class(m.group("type")), m.group("msg").strip(), "ruby", frame=frame)
+
+
+def _ruby_class_message(m: re.Match[str]) -> Message:
+    return Message(_short_class(m.group("type")), (m.group("msg") or "").strip(), "ruby")
+
+
+def _ruby_class_alone(m: re.Match[str]) -> Message:
+    """RSpec prints the class on its own line and the message indented under it."""
+    return Message(_short_class(m.group("type")), "", "ruby", follow="next-line")
+
+
+def _php_error(m: re.Match[str]) -> Message | None:
+    """``PHP Fatal error:  Uncaught Error: Call to undefined function mb_strlen() in /var/www/…/Str.php:496``
+    and the other levels PHP prints (``Parse error``, ``Warning`` …): the exception class when one was
+    thrown, else the level, is the type; the file the message names is the first frame. Without
+    PHP's own prefix, only a line that names a ``.php`` file is PHP's."""
+    if not m.group("php") and not m.group("file"):
+        return None
+    cls = m.group("type")
+    typ = _short_class(cls) if cls else m.group("level")
+    frame = None
+    if m.group("file"):
+        module, kind = php_location_kind(m.group("file"))
+        frame = _lang_frame("", module, "php", m.group(0), kind)
+    return Message(typ, m.group("msg").strip(), "php", frame=frame)
+
+
+_PHP_TRAILING_LOCATION = re.compile(r"\s+in\s+(?P<file>\S+\.php)(?::\d+|\s+on\s+line\s+\d+|\(\d+\))\s*$")
+
+
+def _php_class(m: re.Match[str]) -> Message:
+    """``Foo\\BarException: message in /path/File.php:12``: the file (when printed) is the first frame."""
+    msg = (m.group("msg") or "").strip()
+    loc = _PHP_TRAILING_LOCATION.search(msg)
+    frame = None
+    if loc:
+        msg = msg[:loc.start()].strip()
+        module, kind = php_location_kind(loc.group("file"))
+        frame = _lang_frame("", module, "php", m.group(0), kind)
+    return Message(_short_class(m.group("type")), msg, "php", frame=frame, follow="" if msg else "next-line")
+
+
+def _monolog(m: re.Match[str]) -> Message:
+    """Monolog (Laravel, Symfony, most PHP apps) logs ``[date] channel.ERROR: message {context}``, the
+    exception (when there is one) inside the context as ``[object] (Class(code: 0): message at file:line)``."""
+    if m.group("type"):
+        module, kind = php_location_kind(m.group("file"))
+        frame = _lang_frame("", module, "php", m.group(0), kind)
+        return Message(_short_class(m.group("type")), m.group("emsg"), "php", frame=frame)
+    return Message("log error", m.group("msg"), "php")
+
+
+def _symfony_in_file(m: re.Match[str]) -> Message:
+    """Symfony's console (``artisan``, ``bin/console``, Composer) prints ``In Connection.php line 664:``
+    and the message on the lines under it, without the class."""
+    module, kind = php_location_kind(m.group("file"))
+    return Message("php exception", "", "php", frame=_lang_frame("", module, "php", m.group(0), kind), follow="next-line")
+
+
+# a typed message inside another (Dart's ``Unhandled Exception: FormatException: …``): its own type counts
+_UNTYPED = frozenset(("failure", "Error", "log error"))
+
+
+def _dart_message(text: str) -> Message:
+    inner = match_message(text) if text else None
+    if inner is not None and inner.type not in _UNTYPED:
+        return Message(inner.type, inner.message, "dart" if inner.runtime == "text" else inner.runtime)
+    return Message("dart", text, "dart")
+
+
+def _dart_unhandled(m: re.Match[str]) -> Message:
+    """Dart prints an uncaught async error as ``Unhandled Exception: <error's toString()>`` (on Android
+    behind ``E/flutter (…): [ERROR:flutter/…]``) and Flutter a later one as ``Another exception was
+    thrown: …``; the toString has no class name unless the class puts it there (``FormatException: …``),
+    so the type is ``dart`` unless the message names one."""
+    return _dart_message(m.group("msg").strip())
+
+
+def _flutter_thrown(m: re.Match[str]) -> Message:
+    """Flutter's error dump: ``The following assertion was thrown building MyApp(dirty):`` with the
+    error's toString on the next line. The same error reaching the zone instead prints ``Unhandled
+    Exception: <toString>``: both meet in one key (type ``dart`` unless the toString names its class)."""
+    return Message("dart", "", "dart", follow="next-line")
+
+
+def _swift_fatal(m: re.Match[str]) -> Message:
+    """Swift's runtime traps: ``Fatal error: Unexpectedly found nil …: file MyApp/ViewController.swift,
+    line 42`` (Swift < 5.3), ``MyApp/ViewController.swift:42: Fatal error: …`` (later), Xcode's ``Thread 1:
+    Fatal error: …``; likewise ``Precondition failed`` and ``Assertion failed``. The file is the first frame
+    (the standard library's own files, ``Swift/…``, are the runtime)."""
+    path = m.group("file") or m.group("file2")
+    frame = None
+    if path:
+        kind = _RUNTIME if path.startswith("Swift/") else _APP
+        frame = _lang_frame("", _basename(path), "swift", m.group(0), kind)
+    runtime = "swift" if path or m.group("thread") else "text"
+    return Message(m.group("kind"), (m.group("msg") or "").strip(), runtime, frame=frame)
+
+
+def _c_diagnostic(m: re.Match[str]) -> Message:
+    """GCC, Clang and swiftc print ``path:line:col: error: message``; UBSan its findings as
+    ``path:line:col: runtime error: message``. The file is the first frame."""
+    frame = _lang_frame("", _basename(m.group("path")), "native", m.group(0), _APP)
+    kind = "UndefinedBehaviorSanitizer" if m.group("kind") == "runtime error" else "compile error"
+    return Message(kind, m.group("msg").strip(), "native", frame=frame)
+
+
+def _c_assert(m: re.Match[str]) -> Message:
+    """glibc's ``assert``: ``prog: src/parser.c:120: parse_header: Assertion `len > 0' failed.``"""
+    frame = native_frame(m.group("fn"), m.group("path"), m.group(0))
+    return Message("assertion", f"`{m.group('expr')}' failed", "native", frame=frame)
+
+
+def _cpp_terminate(m: re.Match[str]) -> Message:
+    """libstdc++'s verbose terminate handler: ``terminate called after throwing an instance of
+    'std::out_of_range'`` and, for a ``std::exception``, ``  what():  <message>`` on the next line."""
+    if m.group("type"):
+        return Message(m.group("type"), "", "native", follow="what")
+    return Message("terminate", m.group("bare"), "native")
+
+
+# the kind is what a sanitizer found; the addresses, pc/bp/sp and thread after it change every run
+_SANITIZER_KIND_END = re.compile(r"\s+(?:on(?: unknown)? address|on|at pc|at|in thread)\s+(?:0x|\(|T\d)|\s+\(|\s*:?\s*0x")
+
+
+def _sanitizer(m: re.Match[str]) -> Message:
+    """``==12345==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020… at pc …`` →
+    ``AddressSanitizer: heap-use-after-free``; likewise LeakSanitizer, ThreadSanitizer, MemorySanitizer, UBSan."""
+    kind = _SANITIZER_KIND_END.split(m.group("msg"), maxsplit=1)[0].strip()
+    return Message(m.group("tool"), kind, "native")
+
+
+_SIGNAL_NAMES = {"SIGSEGV": "segmentation fault", "SIGBUS": "bus error", "SIGILL": "illegal instruction",
+                 "SIGFPE": "floating point exception", "SIGABRT": "abort"}
+
+
+def _signal(m: re.Match[str]) -> Message:
+    """A process killed by a signal, as the shell prints it (``Segmentation fault (core dumped)``, macOS's
+    ``Segmentation fault: 11``, zsh's ``zsh: segmentation fault  ./app``) or Android's ``Fatal signal 11
+    (SIGSEGV)``: one key per signal. A symptom, not a bug: the message is short on purpose, so the
+    clusterer needs frames or more to join on it."""
+    sig = m.group("sig") or m.group("sig2") or ""
+    name = m.group("name") or _SIGNAL_NAMES.get(sig, sig.lower())
+    name = name.lower().replace("illegal hardware instruction", "illegal instruction")
+    return Message("signal", name, "native")
+
+
+def _apple_exception(m: re.Match[str]) -> Message:
+    """A Mach exception, from a crash report (``Exception Type:  EXC_BAD_ACCESS (SIGSEGV)``) or Xcode
+    (``Thread 1: EXC_BAD_ACCESS (code=1, address=0x0)``): the exception type is the identity."""
+    return Message(m.group("type"), "", "native")
+
+
+def _objc_uncaught(m: re.Match[str]) -> Message:
+    """``*** Terminating app due to uncaught exception 'NSInvalidArgumentException', reason: '…'``."""
+    return Message(m.group("type"), m.group("msg").strip().rstrip("'"), "native")
+
+
+def _ld_undefined(m: re.Match[str]) -> Message:
+    """The linker's ``undefined reference to `symbol'`` (GNU ld, gold, lld): the symbol is the identity;
+    the object file and section offset before it are not."""
+    return Message("link error", f"undefined reference to `{m.group('sym')}'", "native")
+
+
+# Order: sanitizers, C++ terminate and compiler diagnostics first (their lines also contain words the
+# later rules key on: ``ERROR:``, ``fatal error:``); Ruby's located form before its bare class forms
+# (the located line ends in ``(Class)``); PHP's level line before its namespaced class (``Uncaught
+# Foo\\BarException: …`` is inside it); Dart before Swift (``Fatal error`` is Swift's, PHP's and
+# others'; only Dart prints ``Unhandled Exception:`` and ``was thrown``).
+LANG_MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
+    ("sanitizer", re.compile(r"(?:^|==\d+==\s*|\s)(?:ERROR|WARNING): (?P<tool>\w+Sanitizer): (?P<msg>\S.*)$"), _sanitizer),
+    ("cpp-terminate", re.compile(r"terminate called (?:after throwing an instance of '(?P<type>[^']+)'|"
+                                 r"(?P<bare>without an active exception|recursively))"), _cpp_terminate),
+    ("c-diagnostic", re.compile(r"^\s*(?P<path>" + _NATIVE_SOURCE + r"):\d+:(?:\d+:)? (?P<kind>fatal error|error|runtime error): "
+                                r"(?P<msg>\S.*)$"), _c_diagnostic),
+    ("c-assert", re.compile(r"(?P<path>" + _NATIVE_SOURCE + r"):\d+: (?P<fn>[^:\n]+): Assertion [`'](?P<expr>.+)' failed"), _c_assert),
+    ("ld-undefined", re.compile(r"undefined reference to [`'](?P<sym>[^'`]+)'"), _ld_undefined),
+    ("ruby-located", re.compile(r"^\s*(?P<path>(?:[A-Za-z]:)?[^\s:'`]+):\d+:in [`'](?P<fn>[^'`]+)': (?P<msg>.*?) "
+                                r"\((?P<type>" + _RUBY_CLASS + r")\)\s*$"), _ruby_located),
+    # Rails' log: "NoMethodError (undefined method `name' for nil:NilClass):"
+    ("rails-log", re.compile(r"(?:^|\s)(?P<type>(?:[A-Z]\w*::)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception)) \((?P<msg>.+)\):\s*$"),
+     _ruby_class_message),
+    ("ruby-class-alone", re.compile(r"^\s*(?P<type>(?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception)|(?:[A-Z]\w*::)+[A-Z]\w*):\s*$"),
+     _ruby_class_alone),
+    # "ActiveRecord::RecordInvalid: Validation failed: …", "Errno::ENOENT: No such file or directory @ rb_sysopen - …"
+    ("ruby-qualified", re.compile(r"(?:^|[\s(\[])(?P<type>(?:[A-Z]\w*::)+[A-Z]\w*): (?P<msg>\S.*)$"), _ruby_class_message),
+    ("php-error", re.compile(
+        r"(?:^|[\s\]])(?P<php>PHP )?(?P<level>Fatal error|Parse error|Recoverable fatal error|Catchable fatal error|Warning|"
+        r"Notice|Deprecated):\s+(?:Uncaught (?P<type>\\?[A-Za-z_][\w\\]*)(?::\s*|\s+))?(?P<msg>.*?)"
+        r"(?:,?\s+(?:thrown\s+)?in\s+(?P<file>\S+\.php)(?::\d+|\s+on\s+line\s+\d+|\(\d+\)))?(?:\s*Stack trace:.*)?\s*$"),
+     _php_error),
+    ("monolog", re.compile(
+        r"\] [\w-]+\.(?:ERROR|CRITICAL|ALERT|EMERGENCY): (?P<msg>.+?)(?:\s+\{.*?\"exception\":\"\[object\] "
+        r"\((?P<type>[\w\\]+)\(code: -?\w+\): (?P<emsg>.*?) at (?P<file>\S+?):\d+\).*|\s+[\[{].*)?$"), _monolog),
+    ("symfony-in-file", re.compile(r"^\s*In (?P<file>[\w.-]+\.php) line \d+:\s*$"), _symfony_in_file),
+    # "Illuminate\Database\QueryException: SQLSTATE[…]", Laravel's "   Illuminate\Database\QueryException " alone
+    ("php-class", re.compile(r"(?:^|[\s\[(\"'])(?P<type>\\?(?:[A-Za-z_]\w*\\)+[A-Z]\w*(?:Error|Exception))"
+                             r"(?:\s*:\s+(?P<msg>\S.*)|\s*\]?\s*$)"), _php_class),
+    ("dart-unhandled", re.compile(r"(?:^|[\s\]])(?:Unhandled Exception|Another exception was thrown): (?P<msg>\S.*)$"), _dart_unhandled),
+    ("flutter-thrown", re.compile(r"^\s*The following .{1,120}? was thrown\b.*:\s*$"), _flutter_thrown),
+    ("objc-uncaught", re.compile(r"Terminating app due to uncaught exception '(?P<type>\w+)', reason: '(?P<msg>.*)$"), _objc_uncaught),
+    ("apple-exception", re.compile(r"(?:^\s*(?:Exception Type:\s+|Thread \d+: )|stop reason = )(?P<type>EXC_[A-Z_]+)\b"), _apple_exception),
+    ("swift-fatal", re.compile(
+        r"(?:^|[\s:])(?P<thread>Thread \d+: )?(?:(?P<file>[\w./+-]+\.swift):\d+: )?(?P<kind>Fatal error|Precondition failed|"
+        r"Assertion failed)(?::\s*(?P<msg>.*?))?(?::?\s*file (?P<file2>[^,\s]+\.swift), line \d+)?\s*$"), _swift_fatal),
+    ("signal", re.compile(
+        r"^\s*(?:\S+: (?:line \d+: )?(?:\d+ )?)?(?P<name>[Ss]egmentation fault|[Bb]us error|[Ii]llegal (?:hardware )?instruction|"
+        r"[Ff]loating point exception)(?::\s*\d+)?(?:\s+\(core dumped\))?(?:\s{2,}\S.*)?\s*$"
+        r"|Fatal signal \d+ \((?P<sig>SIG[A-Z]+)\)|received signal (?P<sig2>SIG(?!ABRT)[A-Z]+)"), _signal),
+)
+_LANG_NEEDLES: dict[str, tuple[str, ...]] = {
+    "sanitizer": ("Sanitizer: ",),
+    "cpp-terminate": ("terminate called ",),
+    "c-diagnostic": (" error: ",),
+    "c-assert": (": Assertion ",),
+    "ld-undefined": ("undefined reference to ",),
+    "ruby-located": (":in ",),
+    "rails-log": ("):",),
+    "ruby-class-alone": ("Error:", "Exception:", "::"),
+    "ruby-qualified": (":: ", "::"),
+    "php-error": ("Fatal error:", "Parse error:", "Warning:", "Notice:", "Deprecated:"),
+    "monolog": (".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: "),
+    "symfony-in-file": (".php line ",),
+    "php-class": ("\\",),
+    "dart-unhandled": ("Unhandled Exception: ", "Another exception was thrown: "),
+    "flutter-thrown": (" was thrown",),
+    "objc-uncaught": ("Terminating app due to uncaught exception",),
+    "apple-exception": ("EXC_",),
+    "swift-fatal": ("Fatal error", "Precondition failed", "Assertion failed"),
+    "signal": ("egmentation fault", "us error", "llegal instruction", "llegal hardware instruction",
+               "loating point exception", "Fatal signal ", "received signal "),
+}
+
+# Messages a runtime prints for a *class* of fault, the same for every program and every bug in it: the
+# signal that killed a process, a Mach exception type, what a sanitizer found, Swift's traps for a nil
+# optional or a bad index, Dart's null-check operator. Two issues sharing one say nothing until their
+# frames agree (the clusterer treats them as it treats keys it learns are ambiguous).
+_SYMPTOM_KEY = re.compile(
+    r"signal: |exc_[a-z_]+$|exc_[a-z_]+: |\w*sanitizer: |terminate: |"
+    r"fatal error: (?:unexpectedly found nil while (?:implicitly )?unwrapping an optional value|(?:array )?index out of range)$|"
+    r"dart: null check operator used on a null value$")
+
+
+def is_symptom_key(key: str) -> bool:
+    """Whether an error key names only a kind of fault (see ``_SYMPTOM_KEY``)."""
+    return _SYMPTOM_KEY.match(key) is not None
+
+
+# A message printed on a line after its header (``Message.follow``): the pattern that line must match.
+# ``next-line``: the next non-empty line that is no frame (RSpec, Flutter, Symfony, Laravel); ``what``:
+# libstdc++'s ``what():`` line.
+_FOLLOW_RULES: dict[str, re.Pattern[str]] = {
+    "next-line": re.compile(r"^\s*(?P<msg>\S.{1,400}?)\s*$"),
+    "what": re.compile(r"^\s*what\(\):\s+(?P<msg>\S.*?)\s*$"),
+}
+FOLLOW_LOOKAHEAD = 3  # lines (blank ones included) a follow-up may sit below its header
+
+
+def read_follow_line(lines: Sequence[str], i: int, msg: Message) -> tuple[Message, list[str], int]:
+    """The message a header line promises on a later line: (message, lines read, next index)."""
+    rx = _FOLLOW_RULES[msg.follow]
+    j = i
+    while j < len(lines) and j < i + FOLLOW_LOOKAHEAD and not lines[j].strip():
+        j += 1
+    if j >= len(lines) or match_frame(lines[j]) is not None:
+        return msg, [], i
+    m = rx.match(lines[j])
+    if not m:
+        return msg, [], i
+    text = m.group("msg")
+    if msg.follow == "next-line" and msg.runtime == "dart":
+        found = _dart_message(text)
+    else:
+        inner = match_message(text) if msg.follow == "next-line" else None
+        found = (Message(inner.type, inner.message, msg.runtime, msg.frame)
+                 if inner is not None and inner.type not in _UNTYPED else Message(msg.type, text, msg.runtime, msg.frame))
+    return found, lines[i:j + 1], j + 1
+
+
+# Lines inside a report that are neither message nor frame and must not end the record: PHP's
+# ``Stack trace:`` / ``thrown in``, Laravel's ``[stacktrace]``, a sanitizer's access line and summary,
+# libstdc++'s ``what():`` and the shell's ``Aborted``, an Apple crash report's header fields, Dart's
+# ``<asynchronous suspension>`` between frames.
+_LANG_DETAIL_LINE = re.compile(
+    r"^\s*(?:Stack trace:|\[stacktrace\]|thrown in |(?:READ|WRITE) of size \d|SUMMARY: \w+Sanitizer|0x[0-9a-f]+ is located|"
+    r"Shadow bytes|Address 0x[0-9a-f]+ is|what\(\):|Aborted(?: \(core dumped\))?\s*$|<asynchronous suspension>|"
+    r"Exception (?:Codes|Subtype|Note|Reason):|Termination (?:Reason|Signal|Namespace):|Crashed Thread:|Triggered by Thread:|"
+    r"Thread \d+ Crashed:|\*\*\* First throw call stack:|libc\+\+abi: terminating|Application Specific Information:|"
+    # a sanitizer's other lines ("==4242==The signal is caused by a READ memory access."), gdb's prompt, source
+    # listing and SIGABRT stop (the abort an uncaught C++ exception or a failed assert ends in), a compiler's
+    # source excerpt ("    3 | #include <x.h>"), a tombstone's "backtrace:", PostgreSQL's LINE/DETAIL/HINT,
+    # Android's "FATAL EXCEPTION: main" / "Process: …, PID: …" header above a Java exception, the
+    # parentheses around Objective-C's first throw call stack
+    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|.*received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
+    r"(?:LINE \d+|DETAIL|HINT):  ?|FATAL EXCEPTION: |Process: \S+, PID: \d+|[()]\s*$)")
+# Lines after which the frames are another stack's (the sanitizer's allocation and free stacks)
+_LANG_OTHER_STACK = re.compile(r"^\s*(?:freed by thread|previously allocated by thread|allocated by thread|"
+                               r"Previous (?:write|read) of size|Thread T\d+ \(tid=\d+, \w+\) created by)")
+_LANG_LINE_NEEDLES = ("Stack trace:", "[stacktrace]", "thrown in ", " of size ", "SUMMARY: ", " is located", "Shadow bytes",
+                      "Address 0x", "what():", "Aborted", "<asynchronous suspension>", "Exception ", "Termination ",
+                      "Crashed", "Triggered by", "First throw", "libc++abi", "Application Specific", " by thread",
+                      " created by", "==", "(gdb) ", "(lldb) ", "\t", "received signal SIGABRT", "|", "backtrace:",
+                      "Abort message:", "LINE ", "DETAIL:", "HINT:", "FATAL EXCEPTION: ", ", PID: ", "(", ")")
+_LANG_LINE_GATE = re.compile("|".join(map(re.escape, _LANG_LINE_NEEDLES)))
+
+
+def lang_line_role(line: str) -> str:
+    """``detail`` (kept in the record's raw text), ``other-stack`` (ends the record) or ``""``."""
+    if _LANG_LINE_GATE.search(line) is None:
+        return ""
+    if _LANG_DETAIL_LINE.match(line):
+        return "detail"
+    return "other-stack" if _LANG_OTHER_STACK.match(line) else ""
+
+
 # Message rules, most specific first: an API body beats a generic "Error:" line; a Rust panic
 # beats a generic "panic:"; exception types beat bare "error:" prefixes.
 MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
@@ -837,6 +1421,7 @@ MESSAGE_RULES: tuple[tuple[str, re.Pattern[str], MessageBuilder], ...] = (
     ("rust-panic-quoted", re.compile(r"panicked (?:at|with) ['\"](?P<msg>.*?)['\"][,:]?\s*(?:at )?(?P<loc>\S+\.rs:\d+(?::\d+)?)"),
      _rust_panic),
     ("rust-panic-located", re.compile(r"panicked at (?P<loc>\S+\.rs:\d+:\d+):?\s*(?P<msg>.*)$"), _rust_panic),
+    *LANG_MESSAGE_RULES,  # other ecosystems, before go-panic: a compiler's "fatal error:" is no Go panic
     ("go-panic", re.compile(r"(?:^\s*|(?<=[\sA-Z.]))(?:panic|fatal error): (?P<msg>.+?)(?: \[recovered\])?$"), _simple("go", "panic")),
     ("go-observed-panic", re.compile(r"(?:Observed a panic|Recovered from panic): \"?(?P<msg>[^\"(]+)"), _simple("go", "panic")),
     ("node-fatal", re.compile(r"^\s*FATAL ERROR: (?P<msg>.+)$"), _v8_fatal),
@@ -927,6 +1512,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     # the word, then "]", "[tag]", ":" or "!" (so prose that merely says "error" is not tried)
     "go-error-context": ("rror ", "RROR "),
     "prefixed": tuple(w + c for w in ("rror", "RROR", "atal", "ATAL") for c in ":![]"),
+    **_LANG_NEEDLES,
 }
 # the needles as one compiled alternation per rule: a C-level search instead of a Python loop
 _NEEDLE_RX: dict[str, re.Pattern[str]] = {
@@ -1123,8 +1709,22 @@ def label_bare_go_panics(text: str) -> str:
     return "\n".join(lines)
 
 
+# Android's logcat prefixes every line with its level, tag and pid: ``E/flutter ( 1234): `` (brief format) or
+# ``01-25 10:00:00.123  1234  1234 E AndroidRuntime: `` (threadtime). Flutter, React Native and every
+# Android app's crashes are pasted this way; the prefix hides the line syntax from the rules.
+_LOGCAT_PREFIX = re.compile(r"(?m)^[ \t]*(?:(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\s+\d+\s+\d+\s+[VDIWEF] [^:\n]{1,60}?\s*: |"
+                            r"[VDIWEF]/[^(\n:]{1,60}\(\s*\d+\): ?)")
+
+
+def strip_logcat_prefixes(text: str) -> str:
+    if "): " not in text and " E " not in text and " F " not in text:
+        return text
+    return _LOGCAT_PREFIX.sub("", text)
+
+
 PREPARE_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("strip-log-timestamps", strip_log_timestamps),
+    ("strip-logcat-prefixes", strip_logcat_prefixes),
     ("label-bare-go-panics", label_bare_go_panics),
     ("expand-error-arrays", expand_error_arrays),
     ("unescape-pasted-newlines", unescape_pasted_newlines),
@@ -1167,6 +1767,7 @@ def _join_soft_wraps(lines: list[str], i: int, first: str) -> tuple[str, int]:
         if (
             _INDENTED.match(nxt)
             and not match_frame(nxt)
+            and not lang_line_role(nxt)
             and not match_message(nxt)
             and not _ENDS_SENTENCE.search(text)
             and len(nxt.strip()) < 160
@@ -1188,6 +1789,9 @@ _MAY_HOLD_WORDS = (
     "denied", "not supported", "not allowed", "not permitted", "timed out", "does not exist", "not recognized",
     "not valid", "no such file", "traceback",
 )
+# crash lines of native code, PHP and Xcode that carry none of the words above (see "other ecosystems")
+_MAY_HOLD_WORDS += ("terminate called", "illegal instruction", "illegal hardware instruction", "php warning", "php notice",
+                    "php deprecated", "exc_bad_", "undefined reference to", "sanitizer", ".php line ")
 # (shape, a lower-case substring it cannot match without)
 _MAY_HOLD_SHAPES = (
     (r"\bE[A-Z]{3,}\b", "e"), (r"\bat \S+ \(", "at "), (r"\bat \S+:\d", "at "), (r"\.go:\d", ".go:"),
@@ -1232,7 +1836,7 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
         if current is None:
             return
         msg: Message = current["msg"]  # type: ignore[assignment]
-        frames: list[Frame] = current["frames"]  # type: ignore[assignment]
+        frames: list[Frame] = _promote_library_frames(current["frames"])  # type: ignore[arg-type]
         raw: list[str] = current["raw"]  # type: ignore[assignment]
         runtime = msg.runtime
         if frames and runtime in ("text", "api", "node"):
@@ -1279,12 +1883,17 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
                 pending_raw.append(line)
             i += 1
             continue
+        role = lang_line_role(line)
         if (
             _GO_FILE_LINE.match(line) or _RUST_AT_LINE.match(line)
-            or _DUMP_LINE.match(line)
+            or _DUMP_LINE.match(line) or role == "detail"
         ):
             if current is not None:
                 current["raw"].append(line)  # type: ignore[attr-defined]
+            i += 1
+            continue
+        if role == "other-stack":  # the frames below belong to another stack (a sanitizer's free stack)
+            flush()
             i += 1
             continue
         cause = _CAUSE.match(line)
@@ -1312,9 +1921,14 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
             elif pending_frames and msg.runtime == "python":
                 frames = list(reversed(pending_frames))  # cleo prints frames above the exception
                 raw = pending_raw + raw
+            if msg.frame is not None and not frames:
+                frames = [msg.frame]
             current = {"msg": msg, "frames": frames, "raw": raw}
             in_traceback, pending_frames, pending_raw = False, [], []
             i += used + 1
+            if msg.follow:
+                current["msg"], follow_raw, i = read_follow_line(lines, i, msg)
+                raw.extend(follow_raw)
             if msg.runtime == "rust" and msg.message.startswith("@ ") and i < len(lines):
                 # new-style Rust panics print the message on the line after the location
                 nxt = lines[i].strip()
@@ -1370,7 +1984,8 @@ def _strip_title_tags(title: str) -> str:
 
 
 __all__ = [
-    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "issue_signatures",
+    "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "is_symptom_key",
+    "issue_signatures",
     "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
 ]
 
