@@ -797,10 +797,10 @@ LANG_FRAME_RULES: tuple[tuple[str, str, re.Pattern[str], FrameBuilder], ...] = (
     ("tsan", "native", _TSAN_FRAME, _b_tsan),
     ("apple", "native", _APPLE_FRAME, _b_apple),
 )
+# needles as short as they can be: "(" is the Go rule's already, so the frame gate grows by five words
 _LANG_FRAME_NEEDLES: dict[str, tuple[str, ...]] = {
-    "ruby": (":in ",), "dart": ("(package:", "(dart:", "(file:///", "(org-dartlang-sdk:"),
-    "php": ("): ", "[internal function]", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "tsan": ("+0x",), "gdb": ("0x", " at "),
-    "lldb": ("frame #",), "apple": ("0x",),
+    "ruby": (":in ",), "dart": ("(",), "php": ("(", "{main}"), "tombstone": (" pc ",), "asan": ("0x",), "tsan": ("0x",),
+    "gdb": ("(",), "lldb": ("frame #",), "apple": ("0x",),
 }
 
 
@@ -1346,6 +1346,24 @@ def is_symptom_key(key: str) -> bool:
     return _SYMPTOM_KEY.match(key) is not None
 
 
+# One gate for the whole block: a line none of whose rules can match skips all of them (most lines of
+# most corpora). Each rule's needles contain one of these (tests/test_signatures_langs.py checks it): fewer
+# and shorter than the needles themselves, so the one search costs what ``_ANY_NEEDLE``'s does.
+# ``ruby-class-alone``'s needles ("Error:") are on half the error lines; what it needs is a line that ends
+# in a colon, which a string method answers.
+LANG_GATE_NEEDLES = (
+    "Sanitizer", "terminate called", "error:", "Assertion", "undefined reference", ":in ", "):", "::", "Warning:",
+    "Notice:", "Deprecated:", "ERROR: ", "CRITICAL: ", "ALERT: ", "EMERGENCY: ", ".php", "\\", "Exception: ", " thrown",
+    "Terminating app", "EXC_", "Fatal error", "Precondition failed", "egmentation fault", "us error", "llegal ",
+    "loating point", "signal ",
+)
+_LANG_GATE = re.compile("|".join(map(re.escape, LANG_GATE_NEEDLES)))
+
+
+def _lang_may_match(line: str) -> bool:
+    return _LANG_GATE.search(line) is not None or line.rstrip().endswith(":")
+
+
 # A message printed on a line after its header (``Message.follow``): the pattern that line must match.
 # ``next-line``: the next non-empty line that is no frame (RSpec, Flutter, Symfony, Laravel); ``what``:
 # libstdc++'s ``what():`` line.
@@ -1391,23 +1409,14 @@ _LANG_DETAIL_LINE = re.compile(
     # source excerpt ("    3 | #include <x.h>"), a tombstone's "backtrace:", PostgreSQL's LINE/DETAIL/HINT,
     # Android's "FATAL EXCEPTION: main" / "Process: …, PID: …" header above a Java exception, the
     # parentheses around Objective-C's first throw call stack
-    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|.*received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
+    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|(?:Program|Thread \d+(?: \"[^\"]*\")?) received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
     r"(?:LINE \d+|DETAIL|HINT):  ?|FATAL EXCEPTION: |Process: \S+, PID: \d+|[()]\s*$)")
 # Lines after which the frames are another stack's (the sanitizer's allocation and free stacks)
 _LANG_OTHER_STACK = re.compile(r"^\s*(?:freed by thread|previously allocated by thread|allocated by thread|"
                                r"Previous (?:write|read) of size|Thread T\d+ \(tid=\d+, \w+\) created by)")
-_LANG_LINE_NEEDLES = ("Stack trace:", "[stacktrace]", "thrown in ", " of size ", "SUMMARY: ", " is located", "Shadow bytes",
-                      "Address 0x", "what():", "Aborted", "<asynchronous suspension>", "Exception ", "Termination ",
-                      "Crashed", "Triggered by", "First throw", "libc++abi", "Application Specific", " by thread",
-                      " created by", "==", "(gdb) ", "(lldb) ", "\t", "received signal SIGABRT", "|", "backtrace:",
-                      "Abort message:", "LINE ", "DETAIL:", "HINT:", "FATAL EXCEPTION: ", ", PID: ", "(", ")")
-_LANG_LINE_GATE = re.compile("|".join(map(re.escape, _LANG_LINE_NEEDLES)))
-
-
 def lang_line_role(line: str) -> str:
-    """``detail`` (kept in the record's raw text), ``other-stack`` (ends the record) or ``""``."""
-    if _LANG_LINE_GATE.search(line) is None:
-        return ""
+    """``detail`` (kept in the record's raw text), ``other-stack`` (ends the record) or ``""``. Both
+    patterns are anchored at the line's start, so a line that is neither fails at its first word."""
     if _LANG_DETAIL_LINE.match(line):
         return "detail"
     return "other-stack" if _LANG_OTHER_STACK.match(line) else ""
@@ -1519,7 +1528,10 @@ _NEEDLE_RX: dict[str, re.Pattern[str]] = {
     name: re.compile("|".join(re.escape(n) for n in needles)) for name, needles in _NEEDLES.items()
 }
 # ... and all of them in one: a line with none of them (most prose) only meets the rules without one
-_ANY_NEEDLE = re.compile("|".join(re.escape(n) for needles in _NEEDLES.values() for n in needles))
+# (the other ecosystems' block has its own gate, ``_lang_may_match``: its needles here would slow this
+# search for every line)
+_ANY_NEEDLE = re.compile("|".join(re.escape(n) for name, needles in _NEEDLES.items() if name not in _LANG_NEEDLES
+                                  for n in needles))
 # necessary for ``_ERRORISH``: each of its phrases contains one of these. A case-insensitive
 # alternation costs ~15 µs a line in ``re``; for ASCII lines (nearly all) the lowered line is
 # searched case-sensitively instead, which finds exactly the same needles.
@@ -1538,6 +1550,13 @@ def _may_be_errorish(line: str) -> bool:
 # ``MESSAGE_RULES`` in order with each rule's needle (None: it has none), resolved once instead of per line
 _RULES_WITH_NEEDLES = tuple((_NEEDLE_RX.get(name), rx, build) for name, rx, build in MESSAGE_RULES)
 _RULES_WITHOUT_NEEDLE = tuple(rule for rule in _RULES_WITH_NEEDLES if rule[0] is None)
+# ... and without the other ecosystems' block, for lines that pass none of its needles (see ``_lang_may_match``)
+_LANG_RULE_NAMES = frozenset(name for name, *_ in LANG_MESSAGE_RULES)
+_RULES_WITHOUT_LANG = tuple(rule for (name, *_), rule in zip(MESSAGE_RULES, _RULES_WITH_NEEDLES, strict=True)
+                            if name not in _LANG_RULE_NAMES)
+# ... and the rules without a needle plus that block, for lines that pass only its gate
+_RULES_LANG_ONLY = tuple(rule for (name, *_), rule in zip(MESSAGE_RULES, _RULES_WITH_NEEDLES, strict=True)
+                         if rule[0] is None or name in _LANG_RULE_NAMES)
 
 
 @lru_cache(maxsize=_LINE_CACHE)
@@ -1545,7 +1564,11 @@ def match_message(line: str) -> Message | None:
     if len(line) > 2000:
         line = line[:2000]
     # a line with no needle at all meets only the rules without one (most lines: prose)
-    for needle, rx, build in _RULES_WITH_NEEDLES if _ANY_NEEDLE.search(line) is not None else _RULES_WITHOUT_NEEDLE:
+    if _ANY_NEEDLE.search(line) is None:
+        rules = _RULES_LANG_ONLY if _lang_may_match(line) else _RULES_WITHOUT_NEEDLE
+    else:
+        rules = _RULES_WITH_NEEDLES if _lang_may_match(line) else _RULES_WITHOUT_LANG
+    for needle, rx, build in rules:
         if needle is not None and not needle.search(line):
             continue
         m = rx.search(line)
@@ -1883,10 +1906,10 @@ def extract_error_records(text: str, source: str = "body") -> list[ErrorRecord]:
                 pending_raw.append(line)
             i += 1
             continue
-        role = lang_line_role(line)
+        role = ""
         if (
             _GO_FILE_LINE.match(line) or _RUST_AT_LINE.match(line)
-            or _DUMP_LINE.match(line) or role == "detail"
+            or _DUMP_LINE.match(line) or (role := lang_line_role(line)) == "detail"
         ):
             if current is not None:
                 current["raw"].append(line)  # type: ignore[attr-defined]
@@ -1985,8 +2008,8 @@ def _strip_title_tags(title: str) -> str:
 
 __all__ = [
     "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "is_symptom_key",
-    "issue_signatures",
-    "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
+    "issue_signatures", "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message",
+    "prepare_text",
 ]
 
 _ = field  # dataclass field kept importable for subclasses
