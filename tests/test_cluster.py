@@ -753,6 +753,7 @@ def test_the_same_exception_from_the_same_three_functions_is_one_crash(bodies: l
         pytest.param((), 'Suggest "reboot" on "failed to add the host pair interfaces"', True, id="suggest-title"),
         pytest.param((), "[Feature] show the cause of install failures", True, id="bracket-title"),
         pytest.param(("bug",), "Suggestions popup crashes on save", False, id="a-word-starting-the-same-is-not"),
+        pytest.param(("kind/bug", "kind/feature"), "Crash on start", False, id="labelled-both-ways-is-a-report"),
     ],
 )
 def test_feature_requests_are_recognised_by_label_or_title(labels: tuple[str, ...], title: str, expected: bool) -> None:

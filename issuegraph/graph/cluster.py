@@ -935,6 +935,7 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
 # the whole label, or its value after a ``kind/``-style prefix: ``area:feature-flags`` names a component
 _REQUEST_LABEL = re.compile(r"(?i)(?:^|[:/]\s*)(?:enhancement|improvement|feature(?:[- ]request)?|proposal|suggestion|rfe|"
                             r"idea)s?$")
+_BUG_LABEL = re.compile(r"(?i)(?:^|[:/]\s*)(?:bug|defect|crash|regression)s?$")
 _REQUEST_TITLE = re.compile(r"(?i)^\s*(?:\[(?:feature|feature request|enhancement|fr|rfe|proposal|suggestion)\]|"
                             r"feature request\b|suggest(?:ion)?\b|proposal\b|rfe\b)")
 
@@ -942,7 +943,11 @@ _REQUEST_TITLE = re.compile(r"(?i)^\s*(?:\[(?:feature|feature request|enhancemen
 def is_feature_request(item: ClusterInput) -> bool:
     """Labelled as a feature/enhancement (``enhancement``, ``kind/feature``, ``type: feature request``)
     or titled as one (``[Feature] …``, ``Suggest …``, ``Feature request: …``)."""
-    return any(_REQUEST_LABEL.search(lb.strip(" \t✨🚀💡")) for lb in item.labels) or _REQUEST_TITLE.match(item.title) is not None
+    if _REQUEST_TITLE.match(item.title) is not None:
+        return True
+    labels = [lb.strip(" \t✨🚀💡🐛") for lb in item.labels]
+    # labelled both ways ("bug" and "enhancement"): a maintainer saw a failure in it, so it is a report
+    return any(_REQUEST_LABEL.search(lb) for lb in labels) and not any(_BUG_LABEL.search(lb) for lb in labels)
 
 
 _STALE = ("not_planned", "stale", "inactive", "duplicate")

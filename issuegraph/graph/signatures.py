@@ -2009,7 +2009,8 @@ def _strip_title_tags(title: str) -> str:
 
 __all__ = [
     "ErrorRecord", "Frame", "IssueSignatures", "RULES_VERSION", "error_kind", "extract_error_records", "is_symptom_key",
-    "issue_signatures", "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message", "prepare_text",
+    "issue_signatures", "match_frame", "match_message", "message_alt_details", "message_alt_keys", "normalize_message",
+    "prepare_text",
 ]
 
 _ = field  # dataclass field kept importable for subclasses
