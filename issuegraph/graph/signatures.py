@@ -1825,6 +1825,8 @@ _MAY_HOLD_SHAPES = (
 )
 _MAY_HOLD_ERROR = re.compile("(?i)" + "|".join([*map(re.escape, _MAY_HOLD_WORDS), *(s for s, _ in _MAY_HOLD_SHAPES)]))
 _MAY_HOLD_SHAPE_RX = tuple((re.compile("(?i)" + s), needle) for s, needle in _MAY_HOLD_SHAPES)
+_MAY_HOLD_COMMON_WORDS = ("error", "fail")
+_MAY_HOLD_OTHER_WORDS = tuple(w for w in _MAY_HOLD_WORDS if w not in _MAY_HOLD_COMMON_WORDS)
 
 
 def _may_hold_error(text: str) -> bool:
@@ -1832,9 +1834,13 @@ def _may_hold_error(text: str) -> bool:
     if not text.isascii():
         return _MAY_HOLD_ERROR.search(text) is not None
     low = text.lower()
-    if any(map(low.__contains__, _MAY_HOLD_WORDS)):
-        return True
-    return any(needle in low and rx.search(text) is not None for rx, needle in _MAY_HOLD_SHAPE_RX)
+    # the commonest answers first: "error", "fail", then the shapes (the first, case-insensitive, holds
+    # for any word of four letters or more that starts with "e": a third of all prose), the rest last
+    return (
+        any(map(low.__contains__, _MAY_HOLD_COMMON_WORDS))
+        or any(needle in low and rx.search(text) is not None for rx, needle in _MAY_HOLD_SHAPE_RX)
+        or any(map(low.__contains__, _MAY_HOLD_OTHER_WORDS))
+    )
 
 
 _CAUSE = re.compile(r"^\s*(?:\[cause\]|cause|Caused by):\s*(\S.*)$")
