@@ -1532,12 +1532,27 @@ def literal_trie(words: Iterable[str]) -> str:
     return f"(?:{body})?" if ends else body
 
 
-# Which needles a line holds, in one scan: ``findall`` of a zero-width lookahead reports the longest
-# needle starting at each position, and every needle that starts there is a prefix of it; so the
-# needles a found one contains (``_NEEDLES_INSIDE``) are all the needles present.
+# Which needles a line holds. ``re`` skips fast over characters no branch can start with, so needles
+# that start with a capital, a digit or punctuation (rare in prose) are found by a trie searched from
+# each match's next character on: each search returns the longest needle at the next position where one
+# starts, and every needle starting there is its prefix, so the needles a found one contains
+# (``_NEEDLES_INSIDE``) are all those present. The ~30 that start with a lower-case letter or a space
+# ("rror ", "cannot", " error: ") would defeat that skip on every word: they are tested one by one with
+# ``in`` (~0.1 µs each). Together ~30% cheaper than one lookahead ``findall`` of a trie of all needles.
 _ALL_NEEDLES = sorted({n for needles in _NEEDLES.values() for n in needles})
-_NEEDLE_SCAN = re.compile("(?=(" + literal_trie(_ALL_NEEDLES) + "))")
 _NEEDLES_INSIDE = {n: frozenset(m for m in _ALL_NEEDLES if m in n) for n in _ALL_NEEDLES}
+_RARE_START_SCAN = re.compile(literal_trie(n for n in _ALL_NEEDLES if not (n[0].islower() or n[0].isspace())))
+_COMMON_START_NEEDLES = tuple(n for n in _ALL_NEEDLES if n[0].islower() or n[0].isspace())
+
+
+def _needles_in(line: str) -> frozenset[str]:
+    """Needles that occur in ``line``, enough to name all that do (see ``_NEEDLES_INSIDE``)."""
+    found = [n for n in _COMMON_START_NEEDLES if n in line]
+    m = _RARE_START_SCAN.search(line)
+    while m is not None:
+        found.append(m.group())
+        m = _RARE_START_SCAN.search(line, m.start() + 1)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4096)
@@ -1551,7 +1566,7 @@ def _rules_for(found: frozenset[str]) -> tuple[tuple[re.Pattern[str], MessageBui
 
 def message_rules_for(line: str) -> tuple[tuple[re.Pattern[str], MessageBuilder], ...]:
     """The message rules that can match ``line``: exactly those with no needle or a needle in it."""
-    return _rules_for(frozenset(_NEEDLE_SCAN.findall(line)))
+    return _rules_for(_needles_in(line))
 
 
 # necessary for ``_ERRORISH``: each of its phrases contains one of these. A case-insensitive
