@@ -97,3 +97,19 @@ def test_the_hint_says_a_member_quotes_the_error_rather_than_pasting_it() -> Non
     assert c.members == (f"{REPO}#1", f"{REPO}#2", f"{REPO}#3")
     assert "quotes the cluster's error in its text" in c.hints[f"{REPO}#3"]
     assert "reports the cluster's error" in c.hints[f"{REPO}#2"]
+
+
+@pytest.mark.parametrize("text", [
+    "It failed with MCP error -32001: connection closed again.",
+    "It failed with MCP ERROR -32001:\nConnection   closed",  # other case, other spacing: the pattern still finds it
+    "the connection was closed, mcp said error",  # both words, never as the bigram
+    "nothing to see here",
+], ids=["verbatim", "case-and-spacing", "words-apart", "prose"])
+def test_the_substring_gate_finds_what_tokenising_finds(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import issuegraph.graph.known_messages as km
+
+    source = issue_signatures("", "```\nMcpError: MCP error -32000: Connection closed\n```").records
+    known = KnownMessages(source)
+    gated = known.find(text)
+    monkeypatch.setattr(km, "FEW_BIGRAMS", -1)
+    assert gated == known.find(text)

@@ -19,6 +19,9 @@ FRAGMENTS = [
     "ENOENT", "Eaccess", "every", "API", "api", "rapid", "DbLocked", "locked", "at foo (", "at x.js:1",
     "main.go:12", "lib.rs:3", "panic", "Exception", "Fault", "{", "] ", ": ", "npm ", "File \"a.py\"",
     "K", "ſ", "İ", "é", "\n", "  ", "\t", "word", "the crash", "login build", "(", ")", "@", ".py:", "`x`",
+    # needles that overlap or contain one another (the one-scan rule selection must see them all)
+    "fatal error: ", " error: ", "Fatal error", "Error]: ", "Error[", "panicked", "::", "):", "\\", ".go:",
+    "Segmentation fault", ".php line ", "EXC_", "Sanitizer: ", "Unhandled Exception: ", "npm error code",
 ]
 texts = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=6), max_size=12).map("".join)
 
@@ -43,6 +46,27 @@ def test_message_rules_gate_only_skips_rules_that_cannot_match(text: str) -> Non
         needles = sig._NEEDLES.get(name)
         if needles and rx.search(line[:2000]):
             assert any(n in line for n in needles), name
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_one_needle_scan_selects_exactly_the_rules_whose_needles_occur(text: str) -> None:
+    line = text.replace("\n", " ")
+    expected = tuple((rx, build) for name, rx, build in sig.MESSAGE_RULES
+                     if name not in sig._NEEDLES or any(n in line for n in sig._NEEDLES[name]))
+    assert sig.message_rules_for(line) == expected
+
+
+@pytest.mark.parametrize(("words", "text", "found"), [
+    (["Error", "Error:", "rror:"], "x Error: y", ["Error:", "rror:"]),  # the longest at each position
+    (["panic", "panic: ", "panicked"], "panicked at panic: x", ["panicked", "panic: "]),
+    (["ab", "abc", "b"], "abd", ["ab", "b"]),  # a longer word that fails falls back to the one that ends
+    (["::", ":"], "a:::b", ["::", "::", ":"]),
+], ids=["prefix-and-suffix", "shared-stem", "fallback", "overlapping"])
+def test_literal_trie_finds_the_longest_word_at_each_position(words: list[str], text: str, found: list[str]) -> None:
+    import re
+
+    assert re.findall("(?=(" + sig.literal_trie(words) + "))", text) == found
 
 
 FRAME_LINES = [

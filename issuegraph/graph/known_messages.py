@@ -30,6 +30,7 @@ from .signatures import ErrorRecord
 
 MIN_WORDS = 4  # informative words outside placeholders a message needs to be searched for
 MIN_LITERAL = 24  # ... and characters of literal text
+FEW_BIGRAMS = 64  # up to this many indexed bigrams, a text is first tested for their words as substrings
 
 _PLACEHOLDER = re.compile(r"<\w+>|…|~")
 _TOKEN = re.compile(r"[a-z0-9_]+")
@@ -97,6 +98,8 @@ class KnownMessages:
                 rarest = min(bigrams[msg], key=lambda bg: (df[bg], bg))
                 self.index[rarest].append(msg)
         self.records = by_message
+        # the first words of the indexed bigrams: a text with none of them needs no bigram set
+        self.first_words = frozenset(a for a, _b in self.index)
 
     def find(self, text: str) -> list[ErrorRecord]:
         """Records of the known messages that occur verbatim (placeholders aside) in ``text``,
@@ -104,7 +107,13 @@ class KnownMessages:
         if not self.index or not text:
             return []
         low = text.lower()
+        # a bigram's two tokens are substrings of any text that holds it: with few bigrams indexed,
+        # testing that spares tokenising the texts that hold none (most of them)
+        if len(self.index) <= FEW_BIGRAMS and not any(a in low and b in low for a, b in self.index):
+            return []
         toks = _TOKEN.findall(low)
+        if self.first_words.isdisjoint(toks):
+            return []
         hits = self.index.keys() & set(zip(toks, toks[1:], strict=False))
         found: list[tuple[int, str]] = []
         for bg in hits:
