@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, is_symptom_key, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-24.2"
+CLUSTER_RULES = "cluster-2026-11-24.3"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
