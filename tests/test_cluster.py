@@ -680,10 +680,11 @@ def test_issues_declared_duplicates_of_one_uncrawled_issue_are_one_cluster() -> 
     items, links = inputs_from_json([
         {"repo": PP, "number": 10, "title": "update check crashes", "body": "see log", "comments": ["Duplicate of #4"]},
         {"repo": PP, "number": 20, "title": "startup error dialog", "body": "again", "comments": ["Duplicate of #4"]},
+        {"repo": PP, "number": 25, "title": "update dialog error", "body": "same", "comments": ["Closing as a duplicate of #4"]},
         {"repo": PP, "number": 30, "title": "dark theme", "body": "too bright"},
     ])
     groups = sorted(c.members for c in cluster_issues(items, links).clusters)
-    assert groups == [(f"{PP}#10", f"{PP}#20"), (f"{PP}#30",)]
+    assert groups == [(f"{PP}#10", f"{PP}#20", f"{PP}#25"), (f"{PP}#30",)]
 
 
 def test_a_prose_claim_on_an_issue_with_no_error_of_its_own_is_taken_as_said() -> None:

@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, is_symptom_key, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-24.3"
+CLUSTER_RULES = "cluster-2026-11-24.4"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -887,7 +887,7 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
     closing: dict[str, list[int]] = defaultdict(list)
     # sources declared duplicates of one issue that is not among the inputs (not crawled, deleted,
     # another repository's walk stub): duplicates of one issue are duplicates of each other
-    absent: dict[tuple[str, str], list[int]] = defaultdict(list)
+    absent: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for link in sorted(links, key=lambda lk: (lk.source, lk.target, lk.kind)):
         if link.kind == "same_closing_pr":
             if link.source in index:
@@ -895,13 +895,17 @@ def _cluster_issues(items: Sequence[ClusterInput], links: Sequence[ExplicitLink]
             continue
         a, b = index.get(link.source), index.get(link.target)
         if a is not None and b is None and link.target.partition("#")[0] == profiles[a].item.repo:
-            absent[(link.target, link.kind)].append(a)
+            absent[link.target].append((a, link.kind))
         if a is None or b is None or a == b or profiles[a].item.repo != profiles[b].item.repo:
             continue
         edges.append(Edge(a, b, link.kind, 1.0, link.evidence or link.kind.replace("_", " ")))
-    for (target, kind), sources in sorted(absent.items()):
-        for x in sorted(set(sources))[1:]:
-            edges.append(Edge(min(sources), x, kind, 1.0, f"both declared duplicates of {target}"))
+    for target, declared in sorted(absent.items()):
+        first, first_kind = min(declared)
+        for x, kind in sorted(set(declared)):
+            if x != first:
+                # as firm as the weaker of the two declarations (a prose claim stays a claim)
+                weaker = "duplicate_claim" if "duplicate_claim" in (kind, first_kind) else kind
+                edges.append(Edge(first, x, weaker, 1.0, f"both declared duplicates of {target}"))
     for pr, members in sorted(closing.items()):
         for x, i in enumerate(members):
             for j in members[x + 1:]:
