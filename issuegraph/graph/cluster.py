@@ -51,7 +51,7 @@ from .known_messages import recognise_known_messages
 from .signatures import RULES_VERSION as SIGNATURE_RULES
 from .signatures import ErrorRecord, IssueSignatures, is_symptom_key, issue_signatures, message_alt_details
 
-CLUSTER_RULES = "cluster-2026-11-24.4"
+CLUSTER_RULES = "cluster-2026-11-24.5"
 RULES_VERSION = f"{SIGNATURE_RULES}+{CLUSTER_RULES}"
 
 # duplicate_claim: a comment's prose says so ("closing as a duplicate of #N"); unlike GitHub's
@@ -94,8 +94,8 @@ class Settings:
     """Thresholds, chosen on the dev set for precision first (see benchmarks/quality.py)."""
 
     edge: float = 0.30  # a verified pair at or above this is an edge
-    link: float = 0.27  # average cross score two groups need to merge (chaining guard)
-    link_floor: float = 0.16  # ... and no cross pair may score below this (A and C sharing nothing)
+    link: float = 0.22  # average cross score two groups need to merge (chaining guard)
+    link_floor: float = 0.10  # ... and no cross pair may score below this (A and C sharing nothing)
     text_only_edge: float = 0.55  # pairs with no shared error evidence need more text agreement
     short_alone_text: float = 0.30  # text agreement a short frameless message needs when it is all that is shared
     background_min_issues: int = 5
