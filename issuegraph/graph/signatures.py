@@ -1383,7 +1383,11 @@ def read_follow_line(lines: Sequence[str], i: int, msg: Message) -> tuple[Messag
 # libstdc++'s ``what():`` and the shell's ``Aborted``, an Apple crash report's header fields, Dart's
 # ``<asynchronous suspension>`` between frames.
 _LANG_DETAIL_LINE = re.compile(
-    r"^\s*(?:Stack trace:|\[stacktrace\]|thrown in |(?:READ|WRITE) of size \d|SUMMARY: \w+Sanitizer|0x[0-9a-f]+ is located|"
+    # Linear time by construction: the leading white space is taken possessively (no alternative below
+    # starts with white space), and the compiler excerpt's own white space/digits/white space runs are
+    # possessive too (disjoint classes, so nothing is lost). A greedy ``^\s*`` before ``\s+\d*\s*\|``
+    # backtracked cubically: one error line and a line of 4,000 spaces took a minute (issue 13).
+    r"^(?:\s++\d*+\s*+\|(?:\s|$)|\s*+(?:Stack trace:|\[stacktrace\]|thrown in |(?:READ|WRITE) of size \d|SUMMARY: \w+Sanitizer|0x[0-9a-f]+ is located|"
     r"Shadow bytes|Address 0x[0-9a-f]+ is|what\(\):|Aborted(?: \(core dumped\))?\s*$|<asynchronous suspension>|"
     r"Exception (?:Codes|Subtype|Note|Reason):|Termination (?:Reason|Signal|Namespace):|Crashed Thread:|Triggered by Thread:|"
     r"Thread \d+ Crashed:|\*\*\* First throw call stack:|libc\+\+abi: terminating|Application Specific Information:|"
@@ -1392,8 +1396,8 @@ _LANG_DETAIL_LINE = re.compile(
     # source excerpt ("    3 | #include <x.h>"), a tombstone's "backtrace:", PostgreSQL's LINE/DETAIL/HINT,
     # Android's "FATAL EXCEPTION: main" / "Process: …, PID: …" header above a Java exception, the
     # parentheses around Objective-C's first throw call stack
-    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|(?:Program|Thread \d+(?: \"[^\"]*\")?) received signal SIGABRT|\s+\d*\s*\|(?:\s|$)|backtrace:\s*$|Abort message:|"
-    r"(?:LINE \d+|DETAIL|HINT):  ?|FATAL EXCEPTION: |Process: \S+, PID: \d+|[()]\s*$)")
+    r"==\d+==(?!\s*(?:ERROR|WARNING):)|\((?:gdb|lldb)\) |\d+\t|(?:Program|Thread \d+(?: \"[^\"]*\")?) received signal SIGABRT|backtrace:\s*$|Abort message:|"
+    r"(?:LINE \d+|DETAIL|HINT):  ?|FATAL EXCEPTION: |Process: \S+, PID: \d+|[()]\s*$))")
 # Lines after which the frames are another stack's (the sanitizer's allocation and free stacks)
 _LANG_OTHER_STACK = re.compile(r"^\s*(?:freed by thread|previously allocated by thread|allocated by thread|"
                                r"Previous (?:write|read) of size|Thread T\d+ \(tid=\d+, \w+\) created by)")
